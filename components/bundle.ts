@@ -1,0 +1,84 @@
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as tar from "tar";
+
+/**
+ * The release bundle: the app of files/app/ plus the assets it ships without a CDN, packed as one
+ * reproducible tar.gz whose name carries a content hash. Same app, same bytes, same release id:
+ * so an unchanged app re-runs no deploy step, and any change to it is a new release.
+ */
+
+export interface Bundle {
+  /** "r-" and 12 hex digits of the content hash. */
+  release: string;
+  /** The archive on this machine. */
+  archive: string;
+  /** sha256 of the archive, checked on the server before it is unpacked. */
+  sha256: string;
+}
+
+const root = path.join(__dirname, "..");
+export const APP_DIR = path.join(root, "files", "app");
+
+/** Files that never belong in a release: caches and editors' leftovers. */
+const IGNORED = /(^|\/)(__pycache__|\.pytest_cache|\.gitignore|RELEASE)(\/|$)|\.py[co]$|~$/;
+
+/** Assets the app serves from /static/ that come from npm rather than from the repository. */
+const VENDORED: Record<string, string> = {
+  "hbnb/static/scripts/jquery.min.js": require.resolve("jquery/dist/jquery.min.js"),
+};
+
+/** Every file of the release: path inside the release → file on this machine. */
+export function releaseFiles(appDir = APP_DIR): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      const rel = path.relative(appDir, full).split(path.sep).join("/");
+      if (IGNORED.test(rel)) continue;
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) files.set(rel, full);
+    }
+  };
+  walk(appDir);
+  for (const [rel, source] of Object.entries(VENDORED)) files.set(rel, source);
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+export function releaseId(files: Map<string, string>): string {
+  const hash = crypto.createHash("sha256");
+  for (const [rel, source] of files) {
+    hash.update(rel).update("\0").update(fs.readFileSync(source)).update("\0");
+  }
+  return `r-${hash.digest("hex").slice(0, 12)}`;
+}
+
+/** Builds (or reuses) the archive of the app in buildDir. */
+export function buildBundle(buildDir = path.join(root, ".build"), appDir = APP_DIR): Bundle {
+  const files = releaseFiles(appDir);
+  const release = releaseId(files);
+  const archive = path.join(buildDir, `${release}.tar.gz`);
+  if (!fs.existsSync(archive)) {
+    fs.mkdirSync(buildDir, { recursive: true });
+    const stage = fs.mkdtempSync(path.join(buildDir, "stage-"));
+    try {
+      for (const [rel, source] of files) {
+        fs.mkdirSync(path.dirname(path.join(stage, rel)), { recursive: true });
+        fs.copyFileSync(source, path.join(stage, rel));
+        fs.chmodSync(path.join(stage, rel), 0o644);
+      }
+      // The app reads its own release id from this file: the health check proves which code answers.
+      fs.writeFileSync(path.join(stage, "RELEASE"), `${release}\n`, { mode: 0o644 });
+      const entries = ["RELEASE", ...files.keys()];
+      // Fixed mtimes and no owner names: the same files always give the same bytes.
+      const partial = `${archive}.${process.pid}.partial`;
+      tar.create({ sync: true, gzip: true, portable: true, mtime: new Date(0), cwd: stage, file: partial }, entries);
+      fs.renameSync(partial, archive);
+    } finally {
+      fs.rmSync(stage, { recursive: true, force: true });
+    }
+  }
+  const sha256 = crypto.createHash("sha256").update(fs.readFileSync(archive)).digest("hex");
+  return { release, archive, sha256 };
+}

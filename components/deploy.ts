@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { Host } from "./host";
+import { Plan } from "./plan";
+
+/**
+ * The Pulumi driver of the plan: on one host, one remote.Command per step (and a CopyToRemote
+ * for a step's upload), each depending on the one before. Triggers are the step's own inputs
+ * and the machine's identity, so a preview shows which steps a change re-runs, an unchanged
+ * stack re-runs nothing, and a replaced machine gets every step again.
+ */
+export interface HostDeployArgs {
+  host: Host;
+  plan: Plan;
+  privateKey: pulumi.Input<string>;
+}
+
+export class HostDeploy extends pulumi.ComponentResource {
+  /** The step commands, in plan order. */
+  readonly steps: command.remote.Command[];
+  /** The release that serves once the switch step has succeeded. */
+  readonly release: pulumi.Output<string>;
+
+  constructor(name: string, args: HostDeployArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hbnb-stack:deploy:Host", name, {}, opts);
+    const { host, plan } = args;
+    const identity = host.identity ?? host.address;
+    const connection = (first: boolean): command.types.input.remote.ConnectionArgs => ({
+      host: host.address,
+      user: host.user,
+      port: host.port,
+      privateKey: pulumi.secret(args.privateKey),
+      // A new instance answers SSH only after it has booted: the first step keeps dialling.
+      dialErrorLimit: first ? -1 : 10,
+    });
+
+    this.steps = [];
+    let previous: pulumi.Resource[] = host.dependsOn ?? [];
+    plan.steps.forEach((step, index) => {
+      const triggers = [...step.triggers, identity];
+      if (step.upload) {
+        const copy = new command.remote.CopyToRemote(
+          `${name}-${step.name}-upload`,
+          {
+            connection: connection(false),
+            source: new pulumi.asset.FileAsset(step.upload.source),
+            remotePath: step.upload.destination,
+            triggers,
+          },
+          { parent: this, dependsOn: previous },
+        );
+        previous = [copy];
+      }
+      const cmd = new command.remote.Command(
+        `${name}-${step.name}`,
+        {
+          connection: connection(index === 0),
+          create: step.command,
+          stdin: step.stdin,
+          triggers,
+          logging: "stdoutAndStderr",
+        },
+        { parent: this, dependsOn: previous, customTimeouts: { create: "20m" } },
+      );
+      this.steps.push(cmd);
+      previous = [cmd];
+    });
+    const last = this.steps[this.steps.length - 1];
+    this.release = last.stdout.apply(() => plan.release);
+    this.registerOutputs({ release: this.release });
+  }
+}

@@ -1,0 +1,175 @@
+import * as crypto from "crypto";
+import { Bundle } from "./bundle";
+import { ServerFiles } from "./files";
+import { Configs, Layout, layout, renderConfigs } from "./render";
+import { Settings } from "./settings";
+
+/**
+ * The host plan: the ordered, named steps that turn a fresh Ubuntu or Debian server into one
+ * that serves the app. Pure data from pure functions: no Pulumi resource and no I/O here, so the
+ * Pulumi driver (index.ts) and the local driver (local/) run exactly the same commands.
+ */
+
+/** A file copied to the server before a step's command runs. */
+export interface Upload {
+  /** Path on this machine. */
+  source: string;
+  /** Absolute path on the server, writable by the SSH user. */
+  destination: string;
+  sha256: string;
+}
+
+export interface Step {
+  name: string;
+  /** One line for logs: what the step does. */
+  summary: string;
+  /** The exact command run over SSH. */
+  command: string;
+  /** What the command reads: the step's values, lib.sh and the step's script. */
+  stdin: string;
+  upload?: Upload;
+  /**
+   * The step's own inputs, as "NAME=value" (long values by hash). A step runs again exactly
+   * when one of these changes: `pulumi preview` shows which steps a change re-runs.
+   */
+  triggers: string[];
+}
+
+export interface Plan {
+  release: string;
+  layout: Layout;
+  configs: Configs;
+  steps: Step[];
+}
+
+/** Distribution packages, by what needs them. */
+export function packages(settings: Settings): string[] {
+  const base = ["nginx", "gunicorn", "python3-flask", "python3-flask-cors", "python3-sqlalchemy", "curl", "ufw"];
+  const db = settings.app.databaseUrl;
+  return /^(mysql|mariadb)/.test(db) ? [...base, "python3-mysqldb"] : base;
+}
+
+// Every step runs as root through the SSH user's passwordless sudo, reading its script from
+// stdin: nothing is left on the server but what the step installs.
+const COMMAND = "sudo -n bash -s";
+
+function sha(text: string | Buffer): string {
+  return crypto.createHash("sha256").update(text).digest("hex").slice(0, 12);
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function b64(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64");
+}
+
+/** What a step depends on besides the values its script reads. */
+interface StepExtras {
+  upload?: Upload;
+  /** Inputs the script does not read but whose change must run it again, by hash. */
+  inputs?: Record<string, string>;
+}
+
+function step(files: ServerFiles, name: string, summary: string, values: Record<string, string | number>, extras: StepExtras = {}): Step {
+  const { upload, inputs = {} } = extras;
+  const script = files.scripts[name];
+  if (script === undefined) throw new Error(`step script files/scripts/${name}.sh is missing`);
+  const lib = files.scripts.lib;
+  const entries = Object.entries({ HBNB_STEP: name, ...values }).map(([key, value]) => [key, String(value)] as const);
+  const exports = entries.map(([key, value]) => `export ${key}=${quote(value)}`).join("\n");
+  // A brace group is read whole before it runs, and runs with stdin closed: no command in
+  // the script can swallow the rest of the script from stdin.
+  const stdin = `{\n${exports}\n${lib}\n${script}\n} </dev/null\n`;
+  const triggers = [
+    `script=${sha(lib + script)}`,
+    ...entries
+      .filter(([key]) => key !== "HBNB_STEP")
+      .map(([key, value]) => (value.length <= 64 && !value.includes("\n") ? `${key}=${value}` : `${key}=sha256:${sha(value)}`)),
+  ];
+  for (const [key, value] of Object.entries(inputs)) triggers.push(`${key}=sha256:${sha(value)}`);
+  if (upload) triggers.push(`upload=${upload.sha256.slice(0, 12)}`);
+  return { name, summary, command: COMMAND, stdin, upload, triggers };
+}
+
+export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles): Plan {
+  const l = layout(settings.app);
+  const configs = renderConfigs(files.templates, l);
+  const archive = `/tmp/hbnb-stack-${bundle.release}.tar.gz`;
+  const steps: Step[] = [
+    step(files, "wait", "wait for boot, cloud-init and apt", {}),
+    step(files, "packages", "install Nginx, Gunicorn and the app's Python packages", {
+      HBNB_PACKAGES: packages(settings).join(" "),
+    }),
+    step(files, "users", "create the app user, group and directories", {
+      HBNB_APP_USER: l.user,
+      HBNB_WEB_USER: l.webUser,
+      HBNB_APP_DIR: l.appDir,
+      HBNB_DATA_DIR: l.dataDir,
+      HBNB_LOG_DIR: l.logDir,
+      HBNB_CONFIG_DIR: l.configDir,
+    }),
+    step(
+      files,
+      "release",
+      `unpack release ${bundle.release}`,
+      {
+        HBNB_RELEASE: bundle.release,
+        HBNB_ARCHIVE: archive,
+        HBNB_ARCHIVE_SHA256: bundle.sha256,
+        HBNB_APP_DIR: l.appDir,
+        HBNB_APP_USER: l.user,
+      },
+      { upload: { source: bundle.archive, destination: archive, sha256: bundle.sha256 } },
+    ),
+    step(files, "configs", "install the Gunicorn, systemd and Nginx configs", {
+      HBNB_SERVICE: l.service,
+      HBNB_APP_USER: l.user,
+      HBNB_STATE_DIR: l.stateDir,
+      HBNB_UNIT_PATH: l.unitPath,
+      HBNB_UNIT_B64: b64(configs.unit),
+      HBNB_GUNICORN_CONF_PATH: l.configFile,
+      HBNB_GUNICORN_CONF_B64: b64(configs.gunicorn),
+      HBNB_ENV_PATH: l.envFile,
+      HBNB_ENV_B64: b64(configs.env),
+      HBNB_SITE_PATH: l.sitePath,
+      HBNB_SITE_B64: b64(configs.site),
+      HBNB_PROXY_PATH: l.proxyPath,
+      HBNB_PROXY_B64: b64(configs.proxy),
+    }),
+    step(
+      files,
+      "database",
+      "create the schema and load the demo data",
+      { HBNB_RELEASE: bundle.release, HBNB_APP_DIR: l.appDir, HBNB_APP_USER: l.user, HBNB_ENV_PATH: l.envFile },
+      // The schema and data go to whatever database the environment names.
+      { inputs: { env: configs.env } },
+    ),
+    step(
+      files,
+      "switch",
+      `make release ${bundle.release} live`,
+      {
+        HBNB_SERVICE: l.service,
+        HBNB_RELEASE: bundle.release,
+        HBNB_APP_DIR: l.appDir,
+        HBNB_SOCKET: l.socket,
+        HBNB_STATE_DIR: l.stateDir,
+        HBNB_WORKERS: l.workers,
+      },
+      // The switch applies new Gunicorn configs (reload or restart) even when the release is the same.
+      { inputs: { configs: configs.unit + configs.gunicorn + configs.env } },
+    ),
+    step(files, "firewall", "allow SSH, HTTP and HTTPS in ufw", { HBNB_SSH_PORT: settings.ssh.port }),
+    step(
+      files,
+      "prune",
+      `keep the newest ${l.keepReleases} releases`,
+      { HBNB_APP_DIR: l.appDir, HBNB_KEEP_RELEASES: l.keepReleases },
+      // Each new release may push an old one out.
+      { inputs: { release: bundle.release } },
+    ),
+  ];
+  return { release: bundle.release, layout: l, configs, steps };
+}

@@ -1,0 +1,315 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+
+/**
+ * The stack's settings: every value that shapes the servers, typed and validated in one place.
+ * Defaults live in Pulumi.yaml's config schema; this file reads that schema, so the CLI, the
+ * mocks in unit tests and the local driver all apply the same defaults.
+ */
+
+export const PROJECT = "hbnb-stack";
+export const UBUNTU_RELEASES = ["22.04", "24.04"] as const;
+export type UbuntuRelease = (typeof UBUNTU_RELEASES)[number];
+export const TARGETS = ["aws", "existing"] as const;
+export type Target = (typeof TARGETS)[number];
+
+export interface AwsSettings {
+  ubuntuRelease: UbuntuRelease;
+  instanceType: string;
+  instanceCount: number;
+  rootVolumeSize: number;
+  adminCidrs: string[];
+  publicKey: string;
+}
+
+export interface SshSettings {
+  user: string;
+  port: number;
+  /** PEM/OpenSSH private key. A secret: drivers must never print it. */
+  privateKey: string;
+}
+
+/** What lands on each server. Every server-side name and path comes from here. */
+export interface AppSettings {
+  /** User, group and systemd service name. */
+  user: string;
+  dir: string;
+  dataDir: string;
+  logDir: string;
+  /** Empty: SQLite in dataDir. */
+  databaseUrl: string;
+  serverName: string;
+  workers: number;
+  keepReleases: number;
+}
+
+export interface Settings {
+  target: Target;
+  /** Present when target is aws. */
+  aws?: AwsSettings;
+  /** Addresses of existing servers; present when target is existing. */
+  hosts?: string[];
+  ssh: SshSettings;
+  app: AppSettings;
+}
+
+/** Raw stack config as Pulumi hands it to a program: key (without project prefix) → string. */
+export type RawConfig = Record<string, string | undefined>;
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid stack config (${problems.length} problem${problems.length > 1 ? "s" : ""}):\n  - ${problems.join("\n  - ")}`);
+    this.name = "SettingsError";
+  }
+}
+
+interface SchemaEntry {
+  type: "string" | "integer" | "boolean" | "array";
+  default?: unknown;
+  secret?: boolean;
+}
+
+const schemaFile = path.join(__dirname, "..", "Pulumi.yaml");
+
+/** The config schema of Pulumi.yaml, keyed without the project prefix. */
+export function configSchema(file = schemaFile): Record<string, SchemaEntry> {
+  const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config: Record<string, SchemaEntry> };
+  return Object.fromEntries(
+    Object.entries(doc.config).map(([key, entry]) => [key.replace(`${PROJECT}:`, ""), entry]),
+  );
+}
+
+/** Schema defaults under the given values, in Pulumi's raw string form (arrays as JSON). */
+export function withDefaults(raw: RawConfig, schema = configSchema()): RawConfig {
+  const merged: RawConfig = {};
+  for (const [key, entry] of Object.entries(schema)) {
+    if (entry.default !== undefined) {
+      merged[key] = typeof entry.default === "string" ? entry.default : JSON.stringify(entry.default);
+    }
+  }
+  return { ...merged, ...raw };
+}
+
+/** Parses and validates raw config; throws one SettingsError that lists every problem. */
+export function parseSettings(raw: RawConfig, schema = configSchema()): Settings {
+  const problems: string[] = [];
+  const unknown = Object.keys(raw).filter((key) => !(key in schema));
+  for (const key of unknown) {
+    problems.push(`${PROJECT}:${key} is not a setting of this stack; known settings: ${Object.keys(schema).join(", ")}`);
+  }
+  const r = new Reader(withDefaults(raw, schema), problems);
+
+  const target = r.oneOf("target", TARGETS);
+  const ssh: SshSettings = {
+    user: r.name("sshUser"),
+    port: r.integer("sshPort", 1, 65535),
+    privateKey: r.privateKey("privateKey"),
+  };
+  const app: AppSettings = {
+    user: r.name("appUser"),
+    dir: r.absolutePath("appDir"),
+    dataDir: r.absolutePath("dataDir"),
+    logDir: r.absolutePath("logDir"),
+    databaseUrl: r.databaseUrl("databaseUrl"),
+    serverName: r.serverName("serverName"),
+    workers: r.integer("workers", 1, 64),
+    keepReleases: r.integer("keepReleases", 2, 50),
+  };
+  const settings: Settings = { target, ssh, app };
+
+  const awsOnly = ["ubuntuRelease", "instanceType", "instanceCount", "rootVolumeSize", "adminCidrs", "publicKey"];
+  if (target === "aws") {
+    if (raw.hosts !== undefined) {
+      problems.push(`${PROJECT}:hosts is set but target is aws; remove hosts, or set target to existing to use those servers`);
+    }
+    settings.aws = {
+      ubuntuRelease: r.oneOf("ubuntuRelease", UBUNTU_RELEASES),
+      instanceType: r.instanceType("instanceType"),
+      instanceCount: r.integer("instanceCount", 1, 10),
+      rootVolumeSize: r.integer("rootVolumeSize", 8, 1024),
+      adminCidrs: r.cidrs("adminCidrs"),
+      publicKey: r.publicKey("publicKey"),
+    };
+  } else if (target === "existing") {
+    for (const key of awsOnly.filter((k) => raw[k] !== undefined)) {
+      problems.push(`${PROJECT}:${key} only applies to target aws, but target is existing; remove it`);
+    }
+    settings.hosts = r.hosts("hosts");
+  }
+  assertDistinctPaths(app, problems);
+
+  if (problems.length > 0) throw new SettingsError(problems);
+  return settings;
+}
+
+function assertDistinctPaths(app: AppSettings, problems: string[]): void {
+  const dirs = { appDir: app.dir, dataDir: app.dataDir, logDir: app.logDir };
+  const entries = Object.entries(dirs).filter(([, dir]) => dir !== "");
+  for (const [a, dirA] of entries) {
+    for (const [b, dirB] of entries) {
+      if (a < b && (dirA === dirB || dirA.startsWith(`${dirB}/`) || dirB.startsWith(`${dirA}/`))) {
+        problems.push(
+          `${PROJECT}:${a} (${dirA}) and ${PROJECT}:${b} (${dirB}) overlap; releases, data and logs need separate directories so a redeploy never touches data`,
+        );
+      }
+    }
+  }
+}
+
+const NAME = /^[a-z_][a-z0-9_-]{0,30}$/;
+const SYSTEM_PATHS = ["/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/proc", "/root", "/run", "/sbin", "/sys", "/tmp", "/usr", "/var"];
+const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/** Reads one key at a time; each failure adds a message naming the key, the value and the fix. */
+class Reader {
+  constructor(
+    private readonly raw: RawConfig,
+    private readonly problems: string[],
+  ) {}
+
+  private fail(key: string, value: unknown, fix: string): void {
+    this.problems.push(`${PROJECT}:${key} = ${JSON.stringify(value)}: ${fix}`);
+  }
+
+  private required(key: string, fix: string): string {
+    const value = this.raw[key];
+    if (value === undefined || value.trim() === "") {
+      this.problems.push(`${PROJECT}:${key} is missing: ${fix}`);
+      return "";
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(key: string, allowed: readonly T[]): T {
+    const value = this.required(key, `set it to one of ${allowed.join(", ")}`);
+    if (value !== "" && !allowed.includes(value as T)) this.fail(key, value, `expected one of ${allowed.join(", ")}`);
+    return value as T;
+  }
+
+  integer(key: string, min: number, max: number): number {
+    const value = this.required(key, `set an integer from ${min} to ${max}`);
+    const n = Number(value);
+    if (value !== "" && (!/^-?\d+$/.test(value.trim()) || n < min || n > max)) {
+      this.fail(key, value, `expected an integer from ${min} to ${max}`);
+    }
+    return n;
+  }
+
+  name(key: string): string {
+    const value = this.required(key, "set a lowercase user name such as hbnb");
+    if (value !== "" && !NAME.test(value)) {
+      this.fail(key, value, "expected a lowercase name: a letter or _, then letters, digits, _ or -, at most 31 characters");
+    }
+    return value;
+  }
+
+  absolutePath(key: string): string {
+    const value = this.required(key, "set an absolute directory such as /srv/hbnb");
+    if (value === "") return value;
+    if (!/^\/[A-Za-z0-9._/-]*$/.test(value) || value.includes("..") || value.includes("//") || value.endsWith("/")) {
+      this.fail(key, value, "expected an absolute path of letters, digits, '.', '_', '-' and '/', with no '..' and no trailing slash");
+    } else if (SYSTEM_PATHS.includes(value)) {
+      this.fail(key, value, "a system directory cannot hold the app; use a directory of its own such as /srv/hbnb");
+    }
+    return value;
+  }
+
+  serverName(key: string): string {
+    const value = this.required(key, "set _ (any host name) or a domain such as example.com");
+    if (value !== "" && value !== "_" && !value.split(/\s+/).every((name) => HOSTNAME.test(name))) {
+      this.fail(key, value, "expected _ or space-separated host names such as example.com www.example.com");
+    }
+    return value;
+  }
+
+  databaseUrl(key: string): string {
+    const value = this.raw[key] ?? "";
+    if (value !== "" && !/^(sqlite|mysql(\+[a-z]+)?|mariadb(\+[a-z]+)?):\/\/\S*$/.test(value)) {
+      this.fail(key, "(hidden)", "expected an SQLAlchemy URL such as mysql+mysqldb://user:pass@host/db, or empty for SQLite in dataDir");
+    }
+    return value;
+  }
+
+  instanceType(key: string): string {
+    const value = this.required(key, "set an EC2 instance type such as t3.micro");
+    if (value !== "" && !/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value)) this.fail(key, value, "expected an EC2 instance type such as t3.micro or t4g.small");
+    return value;
+  }
+
+  private list(key: string, fix: string): string[] {
+    const value = this.required(key, fix);
+    if (value === "") return [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string")) {
+      this.fail(key, value, `expected a list of strings; ${fix}`);
+      return [];
+    }
+    if (parsed.length === 0) this.fail(key, parsed, `the list is empty; ${fix}`);
+    return parsed as string[];
+  }
+
+  cidrs(key: string): string[] {
+    const fix = 'list the addresses allowed to reach SSH, e.g. ["203.0.113.7/32"] (your address: curl -s https://checkip.amazonaws.com)';
+    const cidrs = this.list(key, fix);
+    for (const cidr of cidrs) {
+      if (!isCidr(cidr)) this.fail(key, cidr, `not a CIDR; expected an address with a prefix length such as 203.0.113.7/32 or 2001:db8::/64`);
+      else if (/\/0$/.test(cidr)) this.fail(key, cidr, "opens SSH to the whole internet; list your own addresses, such as 203.0.113.7/32");
+    }
+    return cidrs;
+  }
+
+  hosts(key: string): string[] {
+    const hosts = this.list(key, 'list the servers\' addresses, e.g. ["192.0.2.10"]');
+    for (const host of hosts) {
+      if (!HOSTNAME.test(host) && !isIp(host)) this.fail(key, host, "expected an IP address or a DNS name");
+    }
+    if (new Set(hosts).size !== hosts.length) this.fail(key, hosts, "lists a server twice; each address once");
+    return hosts;
+  }
+
+  publicKey(key: string): string {
+    const value = this.required(key, 'set it with: pulumi config set publicKey "$(cat ~/.ssh/hbnb.pub)"');
+    if (value !== "" && !/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/.test(value.trim())) {
+      this.fail(key, value.slice(0, 40), "expected one OpenSSH public key line (ssh-ed25519 AAAA... or ssh-rsa AAAA...); the .pub file, not the private key");
+    }
+    return value.trim();
+  }
+
+  privateKey(key: string): string {
+    const value = this.required(key, "set it with: pulumi config set --secret privateKey < ~/.ssh/hbnb");
+    // Never echo a private key in a message, even a malformed one.
+    if (value !== "" && !/^-----BEGIN (OPENSSH|RSA|EC) PRIVATE KEY-----\n[\s\S]+\n-----END \1 PRIVATE KEY-----\s*$/.test(value.trim() + "\n")) {
+      this.fail(key, "(secret, hidden)", "expected a PEM or OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY----- ...); set it with: pulumi config set --secret privateKey < ~/.ssh/hbnb");
+    }
+    return value.trim() + "\n";
+  }
+}
+
+function isIpv4(text: string): boolean {
+  const parts = text.split(".");
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+function isIpv6(text: string): boolean {
+  if (!/^[0-9a-fA-F:]+$/.test(text) || (text.match(/::/g) ?? []).length > 1) return false;
+  const groups = text.split(":").filter((g) => g !== "");
+  return groups.every((g) => g.length <= 4) && (text.includes("::") ? groups.length < 8 : groups.length === 8);
+}
+
+function isIp(text: string): boolean {
+  return isIpv4(text) || isIpv6(text);
+}
+
+export function isCidr(text: string): boolean {
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(text);
+  if (!match) return false;
+  const [, address, prefix] = match;
+  if (isIpv4(address)) return Number(prefix) <= 32;
+  return isIpv6(address) && Number(prefix) <= 128;
+}

@@ -1,0 +1,51 @@
+"""HBnB, the AirBnB clone: the Flask application factory.
+
+Gunicorn imports `hbnb.wsgi:app`; tests call `create_app({...})` with their own settings.
+"""
+from pathlib import Path
+
+from flask import Flask
+from flask_cors import CORS
+
+from hbnb import db, errors
+from hbnb.api.v1 import api_v1
+from hbnb.config import settings_from_env
+from hbnb.health import health
+from hbnb.web.demo import demo
+from hbnb.web.pages import pages
+
+# The deploy writes the release id into the release root, next to this package.
+DEFAULT_RELEASE_FILE = Path(__file__).resolve().parent.parent / "RELEASE"
+
+
+def read_release(path):
+    """The first line of the RELEASE file, or "dev" when there is none (a checkout)."""
+    try:
+        first_line = Path(path).read_text(encoding="utf-8").partition("\n")[0].strip()
+    except OSError:
+        return "dev"
+    return first_line or "dev"
+
+
+def create_app(config=None):
+    """Build the app from the environment; `config` overrides any setting (tests)."""
+    app = Flask(__name__)
+    app.config.from_mapping(settings_from_env())
+    app.config["RELEASE_FILE"] = DEFAULT_RELEASE_FILE
+    app.config.from_mapping(config or {})
+    app.config["RELEASE"] = read_release(app.config["RELEASE_FILE"])
+
+    # Both `/path` and `/path/` answer 200 without a redirect: behind Nginx a redirect
+    # would carry the upstream host in its Location.
+    app.url_map.strict_slashes = False
+
+    db.init_app(app)
+    errors.init_app(app)
+    # The API is public and read by pages on other origins too (as in the original).
+    CORS(app, resources={r"/api/*": {"origins": "*"}})
+
+    app.register_blueprint(api_v1)
+    app.register_blueprint(health)
+    app.register_blueprint(pages)
+    app.register_blueprint(demo)
+    return app

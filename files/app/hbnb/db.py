@@ -1,0 +1,56 @@
+"""The database engine of an app and the session of the current request."""
+from flask import abort, current_app, g
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import sessionmaker
+
+
+def make_engine(url):
+    """An engine for `url`, in SQLAlchemy's 2.0 style (also on SQLAlchemy 1.4)."""
+    # pre_ping: MySQL closes idle connections (wait_timeout); test each one before use.
+    engine = create_engine(url, future=True, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _enforce_sqlite_foreign_keys)
+    return engine
+
+
+def _enforce_sqlite_foreign_keys(dbapi_connection, _connection_record):
+    # SQLite ignores FOREIGN KEY constraints unless each connection turns them on.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def init_app(app):
+    """Give `app` an engine (connected lazily, so after Gunicorn forks) and a session per request."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["hbnb.engine"] = engine
+    # Objects stay readable after commit, so views return what they saved without a reload.
+    app.extensions["hbnb.sessionmaker"] = sessionmaker(bind=engine, future=True, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def engine_of(app):
+    """The engine `init_app` gave `app`."""
+    return app.extensions["hbnb.engine"]
+
+
+def get_session():
+    """The session of the current request, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["hbnb.sessionmaker"]()
+    return g.db_session
+
+
+def _close_session(_exception):
+    # Closing rolls back whatever a failed request left uncommitted.
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def get_or_404(model, object_id):
+    """The `model` row with id `object_id`, or a 404 response."""
+    found = get_session().get(model, object_id)
+    if found is None:
+        abort(404)
+    return found

@@ -1,0 +1,1 @@
+"""The HTML side: the HBnB page and the two classic demo routes."""

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Helpers shared by every step script. The plan sends this file ahead of each script over SSH;
+# a script run by hand reads it from beside itself. It only defines functions and one counter.
+
+# The step's name, for every line it prints: "users: changed: created group hbnb".
+HBNB_STEP=${HBNB_STEP:-$(basename "${0%.sh}")}
+hbnb_changes=0
+
+say() { printf '%s: %s\n' "$HBNB_STEP" "$*"; }
+
+# Records and prints one change; a step that records none prints "unchanged" at the end.
+changed() {
+  hbnb_changes=$((hbnb_changes + 1))
+  say "changed: $*"
+}
+
+die() {
+  printf '%s: error: %s\n' "$HBNB_STEP" "$*" >&2
+  exit 1
+}
+
+# The last line of every step: what a re-run of an unchanged plan must print.
+finish() {
+  if [[ $hbnb_changes -eq 0 ]]; then say "unchanged"; else say "done, $hbnb_changes change(s)"; fi
+}
+
+# Fails with the names of the variables that are missing, before anything is touched.
+need() {
+  local var missing=()
+  for var in "$@"; do [[ -n ${!var:-} ]] || missing+=("$var"); done
+  [[ ${#missing[@]} -eq 0 ]] || die "missing value(s): ${missing[*]} (the plan sets them; by hand: sudo VAR=... bash $0)"
+}
+
+[[ $(id -u) -eq 0 ]] || die "must run as root (the plan runs it with sudo)"
+
+# Creates a directory, or fixes its owner and mode, and records what it did.
+ensure_dir() {
+  local dir=$1 owner=$2 mode=$3
+  if [[ ! -d $dir ]]; then
+    install -d -o "${owner%:*}" -g "${owner#*:}" -m "$mode" "$dir"
+    changed "created $dir ($owner $mode)"
+  elif [[ $(stat -c '%U:%G %a' "$dir") != "$owner ${mode#0}" ]]; then
+    chown "$owner" "$dir" && chmod "$mode" "$dir"
+    changed "set $dir to $owner $mode"
+  fi
+}
+
+# Installs file SRC at DEST with owner and mode when its content differs; returns 1 when DEST
+# was already identical, so callers can tell whether something changed.
+install_file() {
+  local src=$1 dest=$2 owner=$3 mode=$4
+  if [[ -f $dest ]] && cmp -s "$src" "$dest" && [[ $(stat -c '%U:%G %a' "$dest") == "$owner ${mode#0}" ]]; then
+    return 1
+  fi
+  install -D -o "${owner%:*}" -g "${owner#*:}" -m "$mode" "$src" "$dest"
+  changed "wrote $dest"
+}

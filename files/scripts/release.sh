@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# release: unpacks the uploaded app into its own versioned directory, releases/<id>. It does not
+# make it live (the switch step does), so a release that fails here never replaces a good one.
+set -euo pipefail
+# shellcheck source=lib.sh
+declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
+need HBNB_RELEASE HBNB_ARCHIVE HBNB_ARCHIVE_SHA256 HBNB_APP_DIR HBNB_APP_USER
+
+target=$HBNB_APP_DIR/releases/$HBNB_RELEASE
+if [[ -f $target/RELEASE && $(<"$target/RELEASE") == "$HBNB_RELEASE" ]]; then
+  say "release $HBNB_RELEASE already unpacked"
+  rm -f "$HBNB_ARCHIVE"
+  finish
+  exit 0
+fi
+
+[[ -f $HBNB_ARCHIVE ]] || die "archive $HBNB_ARCHIVE of release $HBNB_RELEASE is missing; the upload did not happen"
+sum=$(sha256sum "$HBNB_ARCHIVE" | cut -d' ' -f1)
+[[ $sum == "$HBNB_ARCHIVE_SHA256" ]] || die "archive $HBNB_ARCHIVE has sha256 $sum, expected $HBNB_ARCHIVE_SHA256: the upload was cut short or altered"
+
+# Unpack beside the target and rename at the end: an interrupted run never leaves a
+# half-written release under a real release id.
+incoming=$(mktemp -d "$HBNB_APP_DIR/releases/.incoming-XXXXXX")
+trap 'rm -rf "$incoming"' EXIT
+tar -xzf "$HBNB_ARCHIVE" -C "$incoming" --no-same-owner --no-same-permissions
+# Compile now, as root: workers find bytecode they could not write themselves, and a syntax
+# error stops the deploy here, before the release can go live.
+python3 -m compileall -q "$incoming" >/dev/null || die "release $HBNB_RELEASE does not compile (python3 -m compileall); fix the app and deploy again"
+# Code belongs to root and is read through the app's group: the app cannot change itself.
+chown -R "root:$HBNB_APP_USER" "$incoming"
+find "$incoming" -type d -exec chmod 0750 {} +
+find "$incoming" -type f -exec chmod 0640 {} +
+mv -T "$incoming" "$target"
+trap - EXIT
+rm -f "$HBNB_ARCHIVE"
+changed "unpacked release $HBNB_RELEASE into $target"
+finish

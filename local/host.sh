@@ -1,0 +1,429 @@
+#!/usr/bin/env bash
+# Disposable local test servers: systemd-booted Debian 12 roots under systemd-nspawn, each in
+# its own network namespace, reachable over real SSH like a fresh cloud VM. The provisioning
+# code is tested against them because this machine can reach no cloud and no Ubuntu mirror.
+#
+#   local/host.sh up NAME          create and boot NAME (idempotent); prints address=, port=,
+#                                  user=, key=, name= lines on stdout, progress on stderr
+#   local/host.sh down NAME        power NAME off and remove every trace of it
+#   local/host.sh down --all       the same for every host and any leftover of an interrupted run
+#   local/host.sh reboot NAME      reboot NAME on its own root and wait for SSH again
+#   local/host.sh ssh NAME [CMD]   SSH in as admin
+#   local/host.sh list             running hosts and their addresses
+#
+# Environment: HBNB_BOOT_TIMEOUT (seconds to wait for SSH, default 60).
+# Facts this relies on (nspawn flags, cgroups, netns): shared/notes/local-test-hosts.md.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=local/root.sh
+source "$HERE/root.sh"
+# shellcheck source=local/net.sh
+source "$HERE/net.sh"
+
+readonly STATE_DIR=/var/lib/hbnb-stack
+readonly HOSTS_DIR=$STATE_DIR/hosts
+readonly KEY=$STATE_DIR/ssh/id_ed25519
+readonly BOOT_TIMEOUT=${HBNB_BOOT_TIMEOUT:-60}
+readonly STOP_TIMEOUT=10
+readonly SSH_OPTS=(-i "$KEY" -o IdentitiesOnly=yes -o StrictHostKeyChecking=no
+  -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=5)
+
+LOCK_FD=
+FAIL_LOG=
+
+log() { printf 'host.sh: %s\n' "$*" >&2; }
+die() {
+  log "error: $*"
+  exit 1
+}
+
+# On any failure, show the log of the step that failed (a build runs with its output in a file).
+on_exit() {
+  local rc=$?
+  if [[ $rc -ne 0 && -n $FAIL_LOG && -f $FAIL_LOG ]]; then
+    log "last lines of $FAIL_LOG:"
+    tail -n 20 "$FAIL_LOG" >&2
+  fi
+}
+trap on_exit EXIT
+
+usage() {
+  sed -n 's/^#   //p' "${BASH_SOURCE[0]}" >&2
+  exit 2
+}
+
+# One lock for every change of state (base root, allocations, nft, ip_forward), so that
+# parallel `up`s and `down`s cannot interleave. Not held while waiting for SSH.
+lock() {
+  mkdir -p "$STATE_DIR"
+  exec {LOCK_FD}>"$STATE_DIR/lock"
+  flock "$LOCK_FD"
+}
+unlock() {
+  [[ -n $LOCK_FD ]] || return 0
+  exec {LOCK_FD}>&-
+  LOCK_FD=
+}
+
+check_name() {
+  [[ ${1:-} =~ ^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$ ]] ||
+    die "bad host name '${1:-}': lowercase letters, digits and '-', at most 32"
+}
+
+ensure_key() {
+  [[ -f $KEY && -f $KEY.pub ]] && return 0
+  install -d -m 700 "$(dirname "$KEY")"
+  ssh-keygen -q -t ed25519 -N '' -C hbnb-stack-test-hosts -f "$KEY"
+}
+
+# --- cgroups ---------------------------------------------------------------------------
+# This machine is cgroup-hybrid and its shells sit in the root cgroup: two nspawns started from
+# there collide on /supervisor and /payload. Each host gets its own cgroup in every hierarchy
+# nspawn uses (the v2 `unified` and the v1 `name=systemd` one).
+cg_name() { printf 'nspawn-hbnb-%s\n' "$1"; }
+
+cg_roots() {
+  if [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]; then
+    echo /sys/fs/cgroup
+    return
+  fi
+  local h
+  for h in unified systemd; do
+    mountpoint -q "/sys/fs/cgroup/$h" && echo "/sys/fs/cgroup/$h"
+  done
+  return 0
+}
+
+# PIDs of every process in cgroup CG (all hierarchies, subgroups included).
+cg_pids() {
+  local root
+  while read -r root; do
+    [[ -d $root/$1 ]] && find "$root/$1" -name cgroup.procs -exec cat {} +
+  done < <(cg_roots)
+  return 0
+}
+
+# Removes cgroup CG in every hierarchy, children first; retries briefly because a cgroup stays
+# busy for a moment after its last process died.
+cg_remove() {
+  local root try
+  while read -r root; do
+    for ((try = 0; try < 20; try++)); do
+      [[ -d $root/$1 ]] || break
+      find "$root/$1" -depth -type d -exec rmdir {} + 2>/dev/null && break
+      sleep 0.1
+    done
+    [[ ! -d $root/$1 ]] || log "warning: could not remove cgroup $root/$1"
+  done < <(cg_roots)
+}
+
+# --- the supervisor -----------------------------------------------------------------------
+# Runs detached (setsid, in `bash -c`, so editing this file never affects a running host).
+# It moves itself into the host's cgroups, then runs nspawn; exit status 133 means the guest
+# rebooted (what systemd-nspawn@.service restarts on), so it relaunches on the same root and
+# netns, and a `reboot` inside a guest behaves as on a VM. A `stop` file from `down` ends it.
+host_supervise() {
+  local dir=$1 cgroups=$2 fd cg child=
+  local -i rc
+  shift 2
+  # Inherited descriptors (a caller's pipes) would keep that caller waiting for EOF forever.
+  for fd in "/proc/$$/fd/"*; do
+    fd=${fd##*/}
+    ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+  done
+  for cg in $cgroups; do
+    mkdir -p "$cg" && echo $$ >"$cg/cgroup.procs"
+  done
+  echo $$ >"$dir/wrapper.pid"
+  # shellcheck disable=SC2317 # invoked by the trap
+  forward() {
+    touch "$dir/stop"
+    [[ -n $child ]] && kill -TERM "$child" 2>/dev/null
+  }
+  trap forward TERM INT HUP
+  while :; do
+    "$@" &
+    child=$!
+    echo "$child" >"$dir/nspawn.pid"
+    # `wait` returns early when a trapped signal arrives; wait again until nspawn is gone.
+    while :; do
+      rc=0
+      wait "$child" || rc=$?
+      kill -0 "$child" 2>/dev/null || break
+    done
+    [[ $rc -eq 133 && ! -e $dir/stop ]] || break
+    # nspawn leaves its (now empty) payload/supervisor subgroups behind: start clean.
+    for cg in $cgroups; do
+      find "$cg" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
+    done
+    echo "host.sh: guest rebooted, relaunching $(date -u +%T)"
+  done
+  echo "host.sh: nspawn exited with status $rc $(date -u +%T)"
+}
+
+host_dir() { printf '%s/%s\n' "$HOSTS_DIR" "$1"; }
+
+# True if NAME's supervisor runs (checked by cgroup membership, so a recycled PID never counts).
+host_running() {
+  local pid
+  pid=$(cat "$(host_dir "$1")/wrapper.pid" 2>/dev/null) || return 1
+  [[ $pid =~ ^[0-9]+$ ]] && grep -q ":/$(cg_name "$1")\$" "/proc/$pid/cgroup" 2>/dev/null
+}
+
+host_has_leftovers() {
+  local root
+  [[ -e $(host_dir "$1") || -e /run/netns/$(net_netns "$1") || -e $NET_DIR/$1.env ]] && return 0
+  while read -r root; do
+    [[ -d $root/$(cg_name "$1") ]] && return 0
+  done < <(cg_roots)
+  return 1
+}
+
+# Starts the supervisor for NAME, detached from the caller (own session, no inherited lock).
+host_launch() {
+  local name=$1 dir cgroups root i
+  dir=$(host_dir "$name")
+  rm -f "$dir/stop" "$dir/wrapper.pid" "$dir/nspawn.pid"
+  cgroups=$(cg_roots | sed "s|\$|/$(cg_name "$name")|" | tr '\n' ' ')
+  local cmd=(systemd-nspawn --boot --directory="$dir/root"
+    --machine="hbnb-$name" --hostname="$name"
+    # Without both of these nspawn wants the (absent) systemd of this machine.
+    --register=no --keep-unit
+    # Both: the netns for addressing, --private-network for CAP_NET_ADMIN, without which
+    # iptables/ufw inside fail with "Permission denied (you must be root)".
+    --private-network --network-namespace-path="/run/netns/$(net_netns "$name")"
+    --resolv-conf=copy-host --link-journal=no --console=read-only
+    --bind="$APT_ARCHIVES:/var/cache/apt/archives")
+  printf '\n=== %s: %s\n' "$(date -u +%FT%TZ)" "${cmd[*]}" >>"$dir/console.log"
+  # SYSTEMD_COLORS=0: the console log is a file, keep it free of escape codes.
+  SYSTEMD_COLORS=0 setsid bash -c "$(declare -f host_supervise); host_supervise \"\$@\"" \
+    hbnb-supervise "$dir" "$cgroups" "${cmd[@]}" \
+    </dev/null >>"$dir/console.log" 2>&1 {LOCK_FD}>&- &
+  for ((i = 0; i < 50; i++)); do
+    host_running "$name" && return 0
+    sleep 0.1
+  done
+  die "the supervisor of $name did not start; $dir/console.log:$(printf '\n'; tail -n 20 "$dir/console.log")"
+}
+
+# Waits until `ssh admin@NAME true` works, or fails with the tail of the console log.
+host_wait_ssh() {
+  local name=$1 dir deadline
+  dir=$(host_dir "$name")
+  net_load "$name"
+  deadline=$((SECONDS + BOOT_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    host_running "$name" ||
+      die "$name stopped while booting; $dir/console.log:$(printf '\n'; tail -n 30 "$dir/console.log")"
+    # A shorter connect timeout first (ssh keeps the first value given): the guest answers
+    # within milliseconds once eth0 is up.
+    if ssh -o ConnectTimeout=2 "${SSH_OPTS[@]}" "admin@$address" true </dev/null 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  die "no SSH to $name ($address) after ${BOOT_TIMEOUT} s; $dir/console.log:$(printf '\n'; tail -n 30 "$dir/console.log")"
+}
+
+host_print() {
+  net_load "$1"
+  printf 'address=%s\nport=22\nuser=admin\nkey=%s\nname=%s\n' "$address" "$KEY" "$1"
+}
+
+# Sends the polite stop (SIGTERM to nspawn: the guest powers off cleanly).
+host_signal_stop() {
+  local dir pid
+  dir=$(host_dir "$1")
+  host_running "$1" || return 0
+  touch "$dir/stop"
+  pid=$(cat "$dir/nspawn.pid" 2>/dev/null) || pid=
+  if [[ $pid =~ ^[0-9]+$ ]] && kill -TERM "$pid" 2>/dev/null; then
+    return 0
+  fi
+  kill -TERM "$(cat "$dir/wrapper.pid")" 2>/dev/null || true
+}
+
+# Removes every trace of NAME: processes, netns, veth, cgroups, files. Lock held.
+host_teardown() {
+  local name=$1 cg dir deadline i
+  cg=$(cg_name "$name")
+  dir=$(host_dir "$name")
+  host_signal_stop "$name"
+  deadline=$((SECONDS + STOP_TIMEOUT))
+  while [[ -n $(cg_pids "$cg") ]] && ((SECONDS < deadline)); do
+    sleep 0.1
+  done
+  if [[ -n $(cg_pids "$cg") ]]; then
+    log "$name did not power off within ${STOP_TIMEOUT} s, killing it"
+    # Killing the container's PID 1 from here ends its whole PID namespace.
+    cg_pids "$cg" | xargs -r kill -KILL 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      [[ -z $(cg_pids "$cg") ]] && break
+      sleep 0.1
+    done
+  fi
+  net_down "$name"
+  cg_remove "$cg"
+  # nspawn removes these itself unless it was killed.
+  rm -rf "/run/systemd/nspawn/propagate/hbnb-$name" "/run/systemd/nspawn/unix-export/hbnb-$name"
+  if [[ -d $dir ]]; then
+    # nspawn's mounts live in its own mount namespace; never delete through a mount anyway.
+    if grep -qF " $dir/" /proc/self/mountinfo; then
+      die "something is mounted under $dir; not deleting it"
+    fi
+    rm -rf --one-file-system "$dir"
+  fi
+}
+
+# When the last host is gone: no NAT table, ip_forward as before the first one. Lock held.
+hosts_gone_cleanup() {
+  if ! compgen -G "$HOSTS_DIR/*" >/dev/null && ! compgen -G "$NET_DIR/*.env" >/dev/null; then
+    net_nat_down
+  fi
+}
+
+# --- commands ------------------------------------------------------------------------------
+cmd_up() {
+  local name=$1 dir started=$EPOCHREALTIME
+  check_name "$name"
+  dir=$(host_dir "$name")
+  lock
+  ensure_key
+  if host_running "$name"; then
+    unlock
+    log "$name is already up"
+    host_wait_ssh "$name"
+    host_print "$name"
+    return
+  fi
+  if host_has_leftovers "$name"; then
+    log "cleaning leftovers of an earlier $name"
+    host_teardown "$name"
+  fi
+  root_ensure
+  log "creating $name"
+  mkdir -p "$dir"
+  net_load_new "$name"
+  root_make_host "$dir" "$name" "$address/30" "$gateway" "$KEY.pub"
+  net_up "$name"
+  host_launch "$name"
+  unlock
+  host_wait_ssh "$name"
+  log "$name is up at $address ($(elapsed "$started") s)"
+  host_print "$name"
+}
+
+cmd_down() {
+  local name=$1 started=$EPOCHREALTIME
+  check_name "$name"
+  lock
+  if ! host_has_leftovers "$name"; then
+    log "$name is not up"
+  else
+    host_teardown "$name"
+    log "$name is down ($(elapsed "$started") s)"
+  fi
+  hosts_gone_cleanup
+}
+
+cmd_down_all() {
+  local d name root cg started=$EPOCHREALTIME
+  lock
+  # Polite stop for all at once, so their power-offs overlap.
+  for d in "$HOSTS_DIR"/*/; do
+    [[ -d $d ]] || continue
+    host_signal_stop "$(basename "$d")"
+  done
+  for d in "$HOSTS_DIR"/*/; do
+    [[ -d $d ]] || continue
+    name=$(basename "$d")
+    host_teardown "$name"
+    log "$name is down"
+  done
+  # Leftovers no host directory accounts for (an interrupted run, a removed directory).
+  while read -r root; do
+    for cg in "$root"/nspawn-hbnb-*; do
+      [[ -d $cg ]] || continue
+      name=${cg##*/nspawn-hbnb-}
+      log "removing stale cgroup $cg"
+      host_teardown "$name"
+    done
+  done < <(cg_roots)
+  net_clean_stale
+  rm -rf /run/systemd/nspawn/propagate/hbnb-* /run/systemd/nspawn/unix-export/hbnb-*
+  net_nat_down
+  root_clean_partial
+  log "all hosts down ($(elapsed "$started") s)"
+}
+
+cmd_reboot() {
+  local name=$1 dir old new i started=$EPOCHREALTIME
+  check_name "$name"
+  dir=$(host_dir "$name")
+  host_running "$name" || die "$name is not running"
+  old=$(cat "$dir/nspawn.pid")
+  log "rebooting $name"
+  # The connection may drop while the reboot starts: its status says nothing.
+  cmd_ssh "$name" sudo systemctl reboot || true
+  # The supervisor relaunches nspawn (new PID) when the guest reboots.
+  for ((i = 0; i < 300; i++)); do
+    new=$(cat "$dir/nspawn.pid" 2>/dev/null) || new=
+    [[ -n $new && $new != "$old" ]] && break
+    if ! host_running "$name"; then
+      # The supervisor ended instead (nspawn did not report a reboot): relaunch it here.
+      log "relaunching $name"
+      lock
+      host_launch "$name"
+      unlock
+      break
+    fi
+    sleep 0.1
+  done
+  ((i < 300)) || die "$name did not go down for the reboot within 30 s"
+  host_wait_ssh "$name"
+  log "$name rebooted ($(elapsed "$started") s)"
+  host_print "$name"
+}
+
+cmd_ssh() {
+  local name=$1
+  shift
+  check_name "$name"
+  host_running "$name" || die "$name is not running"
+  net_load "$name"
+  # shellcheck disable=SC2029 # CMD is meant to run on the guest, as with plain ssh
+  ssh "${SSH_OPTS[@]}" "admin@$address" "$@"
+}
+
+cmd_list() {
+  local d name
+  for d in "$HOSTS_DIR"/*/; do
+    [[ -d $d ]] || continue
+    name=$(basename "$d")
+    host_running "$name" || continue
+    net_load "$name"
+    printf '%s\t%s\n' "$name" "$address"
+  done
+}
+
+elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
+main() {
+  [[ $(id -u) -eq 0 ]] || die "run as root (netns, cgroups, nspawn)"
+  local verb=${1:-}
+  shift || true
+  case $verb in
+    up) [[ $# -eq 1 ]] || usage; cmd_up "$1" ;;
+    down)
+      [[ $# -eq 1 ]] || usage
+      if [[ $1 == --all ]]; then cmd_down_all; else cmd_down "$1"; fi
+      ;;
+    reboot) [[ $# -eq 1 ]] || usage; cmd_reboot "$1" ;;
+    ssh) [[ $# -ge 1 ]] || usage; cmd_ssh "$@" ;;
+    list) [[ $# -eq 0 ]] || usage; cmd_list ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"

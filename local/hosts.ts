@@ -1,0 +1,55 @@
+import { execFile } from "child_process";
+import * as path from "path";
+import { promisify } from "util";
+
+/** The disposable local servers of local/host.sh, seen from TypeScript. */
+export interface LocalHost {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  /** The harness's private key file on this machine. */
+  key: string;
+}
+
+const hostScript = path.join(__dirname, "host.sh");
+const exec = promisify(execFile);
+
+async function hostSh(...args: string[]): Promise<string> {
+  // Progress goes to stderr: pass it through so a slow first build shows what it does.
+  const child = exec("bash", [hostScript, ...args], { maxBuffer: 16 * 1024 * 1024 });
+  child.child.stderr?.pipe(process.stderr);
+  const { stdout } = await child;
+  return stdout;
+}
+
+function parse(stdout: string): LocalHost {
+  const values = Object.fromEntries(
+    stdout
+      .split("\n")
+      .filter((line) => line.includes("="))
+      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+  );
+  for (const key of ["name", "address", "port", "user", "key"]) {
+    if (!values[key]) throw new Error(`local/host.sh printed no ${key}=; its output was:\n${stdout}`);
+  }
+  return { name: values.name, address: values.address, port: Number(values.port), user: values.user, key: values.key };
+}
+
+/** Boots the server NAME (or finds it running) and returns how to reach it. */
+export async function up(name: string): Promise<LocalHost> {
+  return parse(await hostSh("up", name));
+}
+
+export async function down(name: string): Promise<void> {
+  await hostSh("down", name);
+}
+
+export async function reboot(name: string): Promise<LocalHost> {
+  return parse(await hostSh("reboot", name));
+}
+
+/** Where the local driver keeps the triggers of the steps that ran on NAME; gone with the server. */
+export function stateFile(name: string): string {
+  return `/var/lib/hbnb-stack/hosts/${name}/plan-state.json`;
+}

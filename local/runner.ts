@@ -1,0 +1,72 @@
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { Plan, Step } from "../components/plan";
+import { ssh, SshTarget, upload } from "./ssh";
+
+/**
+ * The local driver of the plan: runs its steps in order over real SSH. Like Pulumi, it keeps
+ * the triggers of every step that succeeded and skips a step whose triggers have not changed;
+ * `force` runs every step (the scripts themselves then report "unchanged").
+ */
+export interface RunOptions {
+  /** Where the triggers of the steps that succeeded are kept, per server. */
+  stateFile: string;
+  force?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface StepReport {
+  step: string;
+  ran: boolean;
+  seconds: number;
+  output: string;
+}
+
+export class StepFailed extends Error {
+  constructor(
+    readonly step: string,
+    readonly output: string,
+  ) {
+    super(`step ${step} failed:\n${output.trim().split("\n").slice(-20).join("\n")}`);
+  }
+}
+
+type State = Record<string, string>;
+
+function fingerprint(step: Step): string {
+  return crypto.createHash("sha256").update(JSON.stringify(step.triggers)).digest("hex");
+}
+
+function readState(file: string): State {
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as State) : {};
+}
+
+export async function runPlan(target: SshTarget, plan: Plan, options: RunOptions): Promise<StepReport[]> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const state = readState(options.stateFile);
+  const reports: StepReport[] = [];
+  for (const step of plan.steps) {
+    const started = Date.now();
+    const seconds = (): number => (Date.now() - started) / 1000;
+    if (!options.force && state[step.name] === fingerprint(step)) {
+      log(`${stamp()} ${target.address} ${step.name}: unchanged inputs, skipped`);
+      reports.push({ step: step.name, ran: false, seconds: 0, output: "" });
+      continue;
+    }
+    log(`${stamp()} ${target.address} ${step.name}: ${step.summary}`);
+    if (step.upload) await upload(target, step.upload.source, step.upload.destination);
+    const result = await ssh(target, step.command, step.stdin, (line) => log(`    ${line}`));
+    if (result.code !== 0) throw new StepFailed(step.name, result.output);
+    log(`${stamp()} ${target.address} ${step.name}: ok in ${seconds().toFixed(1)} s`);
+    state[step.name] = fingerprint(step);
+    fs.mkdirSync(path.dirname(options.stateFile), { recursive: true });
+    fs.writeFileSync(options.stateFile, JSON.stringify(state, null, 2));
+    reports.push({ step: step.name, ran: true, seconds: seconds(), output: result.output });
+  }
+  return reports;
+}
+
+function stamp(): string {
+  return new Date().toISOString().slice(11, 19);
+}

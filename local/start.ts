@@ -1,0 +1,40 @@
+import { up, stateFile } from "./hosts";
+import { runPlan, StepFailed } from "./runner";
+import { keyFileFor, ssh } from "./ssh";
+import { localPlan, localSettings } from "./stack";
+
+/**
+ * `npm start`: a disposable local server, then the stack's plan on it over real SSH, each step
+ * printed with its time, and at the end the URL and the release that serves. Run it again and
+ * only the steps whose inputs changed run again.
+ */
+const NAME = process.env.HBNB_LOCAL_HOST ?? "hbnb-local";
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  console.log(`hbnb-stack: local server ${NAME}`);
+  const host = await up(NAME);
+  const settings = localSettings(host);
+  const plan = localPlan(settings);
+  const key = keyFileFor(settings.ssh.privateKey);
+  try {
+    const target = { address: host.address, port: settings.ssh.port, user: settings.ssh.user, keyFile: key.keyFile };
+    const reports = await runPlan(target, plan, { stateFile: stateFile(NAME) });
+    const ran = reports.filter((r) => r.ran).map((r) => r.step);
+    const health = await ssh(target, `curl -fsS --unix-socket ${plan.layout.socket} http://localhost/-/health`);
+    const serving = health.code === 0 ? (JSON.parse(health.output) as { release: string }).release : `nothing (${health.output.trim()})`;
+    console.log("");
+    console.log(`steps run: ${ran.length ? ran.join(", ") : "none (nothing changed)"}`);
+    console.log(`serving:   release ${serving} on ${settings.app.workers} Gunicorn workers behind Nginx`);
+    console.log(`url:       http://${host.address}/`);
+    console.log(`ssh:       ssh -i ${host.key} ${host.user}@${host.address}`);
+    console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; \`npm stop\` removes the server`);
+  } finally {
+    key.remove();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof StepFailed ? `\nhbnb-stack: ${error.message}` : error);
+  process.exit(1);
+});
