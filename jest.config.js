@@ -1,6 +1,6 @@
 // Two fast tiers run by jest; the app (pytest) and e2e tiers are driven by test/run.sh.
-// ts-jest transpiles only (isolatedModules): `npm run typecheck` does the type checking once.
-const ts = { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] };
+// ts-jest transpiles only (isolatedModules in tsconfig.json): `npm run typecheck` checks types once.
+const ts = { "^.+\\.ts$": "ts-jest" };
 
 /** @type {import('jest').Config} */
 module.exports = {
