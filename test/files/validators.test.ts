@@ -1,0 +1,112 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Bundle } from "../../components/bundle";
+import { loadServerFiles } from "../../components/files";
+import { buildPlan } from "../../components/plan";
+import { parseSettings, RawConfig } from "../../components/settings";
+
+/**
+ * Rendered configs and every shell script through the real validators: nginx -t,
+ * systemd-analyze verify, shellcheck, Python's compiler.
+ */
+const root = path.join(__dirname, "..", "..");
+const privateKey = fs.readFileSync(path.join(root, "test", "fixtures", "id_ed25519"), "utf8");
+const bundle: Bundle = { release: "r-0123456789ab", archive: "/build/x.tar.gz", sha256: "a".repeat(64) };
+const configsOf = (raw: RawConfig = {}) =>
+  buildPlan(parseSettings({ target: "existing", hosts: '["192.0.2.10"]', privateKey, ...raw }), bundle, loadServerFiles()).configs;
+
+function run(program: string, args: string[], cwd = root) {
+  const result = spawnSync(program, args, { cwd, encoding: "utf8" });
+  if (result.error) throw result.error;
+  return { code: result.status, out: `${result.stdout}${result.stderr}`, stderr: result.stderr };
+}
+
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-files-"));
+
+describe.each<[string, RawConfig]>([
+  ["defaults", {}],
+  ["a domain, 9 workers, other directories", { serverName: "example.com www.example.com", workers: "9", appUser: "web", appDir: "/opt/web", dataDir: "/opt/web-data", logDir: "/var/log/web" }],
+])("configs rendered with %s", (_, raw) => {
+  const configs = configsOf(raw);
+
+  test("the Nginx site passes nginx -t", () => {
+    // A prefix of its own, as Debian's nginx.conf would include the site and its snippet.
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, "snippets"));
+    fs.mkdirSync(path.join(dir, "logs"));
+    const service = raw.appUser ?? "hbnb";
+    fs.writeFileSync(path.join(dir, "snippets", `${service}-proxy.conf`), configs.proxy);
+    fs.writeFileSync(path.join(dir, "site.conf"), configs.site);
+    fs.writeFileSync(
+      path.join(dir, "nginx.conf"),
+      [
+        "pid nginx.pid;",
+        "error_log stderr;",
+        "events {}",
+        "http {",
+        "  include /etc/nginx/mime.types;",
+        "  access_log off;",
+        `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
+        `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
+        "  include site.conf;",
+        "}",
+      ].join("\n"),
+    );
+    const result = run("nginx", ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-t"]);
+    expect(result.out).toContain("test is successful");
+    expect(result.code).toBe(0);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test("the systemd unit passes systemd-analyze verify with no warning", () => {
+    const dir = tmp();
+    const unit = path.join(dir, `${raw.appUser ?? "hbnb"}.service`);
+    fs.writeFileSync(unit, configs.unit);
+    const result = run("systemd-analyze", ["verify", unit]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test("the Gunicorn settings are valid Python that Gunicorn accepts", () => {
+    // Gunicorn checks that chdir exists: give the settings a release directory of their own.
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, "app"));
+    fs.mkdirSync(path.join(dir, "logs"));
+    fs.symlinkSync(path.join(root, "files", "app"), path.join(dir, "app", "current"));
+    const conf = path.join(dir, "gunicorn.conf.py");
+    fs.writeFileSync(conf, configsOf({ ...raw, appDir: `${dir}/app`, logDir: `${dir}/logs` }).gunicorn);
+    const compiled = run("/usr/bin/python3", ["-m", "py_compile", conf]);
+    expect(compiled.out).toBe("");
+    expect(compiled.code).toBe(0);
+    // --check-config loads the settings the way the master does, then the app.
+    const checked = run("/usr/bin/gunicorn", ["--check-config", "--config", conf, "hbnb.wsgi:app"], dir);
+    expect(checked.out).toBe("");
+    expect(checked.code).toBe(0);
+    fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe("shell scripts", () => {
+  const scripts = [
+    ...fs.readdirSync(path.join(root, "files", "scripts")).map((f) => `files/scripts/${f}`),
+    ...fs.readdirSync(path.join(root, "local")).filter((f) => f.endsWith(".sh")).map((f) => `local/${f}`),
+    ...fs.readdirSync(path.join(root, "test")).filter((f) => f.endsWith(".sh")).map((f) => `test/${f}`),
+    ".ci/run",
+  ].filter((f) => fs.existsSync(path.join(root, f)));
+
+  test("there are scripts to check", () => {
+    expect(scripts).toEqual(expect.arrayContaining(["files/scripts/lib.sh", "files/scripts/switch.sh", "local/host.sh"]));
+  });
+
+  test.each(scripts)("%s passes shellcheck and starts as the project's scripts do", (script) => {
+    const text = fs.readFileSync(path.join(root, script), "utf8");
+    expect(text.startsWith("#!/usr/bin/env bash\n")).toBe(true);
+    if (script !== "files/scripts/lib.sh") expect(text).toMatch(/^set -euo pipefail$/m);
+    const result = run("shellcheck", ["-x", script]);
+    expect(result.out).toBe("");
+    expect(result.code).toBe(0);
+  });
+});
