@@ -21,10 +21,7 @@ const imagePrefix: Record<UbuntuRelease, string> = {
  * Canonical's image name pattern for an Ubuntu LTS server release on one
  * architecture.
  */
-export function ubuntuImageNamePattern(
-  release: UbuntuRelease,
-  arch: Arch,
-): string {
+export function ubuntuImageNamePattern(release: UbuntuRelease, arch: Arch): string {
   return `${imagePrefix[release]}-${arch}-server-*`;
 }
 
@@ -38,13 +35,10 @@ export function ubuntuImageNamePattern(
 export function archOf(instanceType: string): Arch {
   const family = /^([a-z]+-?)(\d+)([a-z0-9-]*)\.[a-z0-9-]+$/.exec(instanceType);
   if (!family) {
-    throw new Error(
-      `instance type "${instanceType}" is not of the form <family>.<size>`,
-    );
+    throw new Error(`instance type "${instanceType}" is not of the form <family>.<size>`);
   }
   const [, kind, generation, attributes] = family;
-  const graviton =
-    attributes.includes("g") || (kind === "a" && generation === "1");
+  const graviton = attributes.includes("g") || (kind === "a" && generation === "1");
   return graviton ? "arm64" : "amd64";
 }
 

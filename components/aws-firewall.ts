@@ -18,8 +18,7 @@ const ANYWHERE = { v4: "0.0.0.0/0", v6: "::/0" } as const;
 
 const family = (cidr: string) => (cidr.includes(":") ? "v6" : "v4");
 
-const destination = (cidr: string) =>
-  family(cidr) === "v6" ? { cidrIpv6: cidr } : { cidrIpv4: cidr };
+const destination = (cidr: string) => (family(cidr) === "v6" ? { cidrIpv6: cidr } : { cidrIpv4: cidr });
 
 /**
  * The security group of the web hosts: SSH from the admins, HTTP and HTTPS from
@@ -27,27 +26,17 @@ const destination = (cidr: string) =>
  * form, unlike inline rules), with a description, so a console reader knows why
  * a port is open.
  */
-export function webFirewall(
-  name: string,
-  args: WebFirewallArgs,
-  opts?: pulumi.CustomResourceOptions,
-): WebFirewall {
+export function webFirewall(name: string, args: WebFirewallArgs, opts?: pulumi.CustomResourceOptions): WebFirewall {
   const group = new aws.ec2.SecurityGroup(
     name,
     {
-      description:
-        "hbnb-stack web hosts: SSH from admins, HTTP and HTTPS from anywhere",
+      description: "hbnb-stack web hosts: SSH from admins, HTTP and HTTPS from anywhere",
       tags: { ...args.tags, Name: name },
     },
     opts,
   );
   const child = { parent: group };
-  const ingress = (
-    ruleName: string,
-    port: number,
-    cidr: string,
-    description: string,
-  ) =>
+  const ingress = (ruleName: string, port: number, cidr: string, description: string) =>
     new aws.vpc.SecurityGroupIngressRule(
       `${name}-${ruleName}`,
       {

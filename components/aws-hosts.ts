@@ -36,20 +36,14 @@ export class AwsHosts extends pulumi.ComponentResource {
   public readonly instanceIds: pulumi.Output<string>[];
   public readonly securityGroupId: pulumi.Output<string>;
 
-  constructor(
-    name: string,
-    args: AwsHostsArgs,
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  constructor(name: string, args: AwsHostsArgs, opts?: pulumi.ComponentResourceOptions) {
     if (!Number.isInteger(args.count) || args.count < 1) {
       throw new Error(`count must be a whole number >= 1, got ${args.count}`);
     }
     // Without an admin range no SSH rule exists, and provisioning would wait on
     // a closed port.
     if (args.adminCidrs.length === 0) {
-      throw new Error(
-        "adminCidrs must hold at least one CIDR to provision over SSH",
-      );
+      throw new Error("adminCidrs must hold at least one CIDR to provision over SSH");
     }
     super("hbnb-stack:aws:Hosts", name, {}, opts);
 

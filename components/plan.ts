@@ -72,7 +72,13 @@ interface StepExtras {
   inputs?: Record<string, string>;
 }
 
-function step(files: ServerFiles, name: string, summary: string, values: Record<string, string | number>, extras: StepExtras = {}): Step {
+function step(
+  files: ServerFiles,
+  name: string,
+  summary: string,
+  values: Record<string, string | number>,
+  extras: StepExtras = {},
+): Step {
   const { upload, inputs = {} } = extras;
   const script = files.scripts[name];
   if (script === undefined) throw new Error(`step script files/scripts/${name}.sh is missing`);
@@ -86,7 +92,9 @@ function step(files: ServerFiles, name: string, summary: string, values: Record<
     `script=${sha(lib + script)}`,
     ...entries
       .filter(([key]) => key !== "HBNB_STEP")
-      .map(([key, value]) => (value.length <= 64 && !value.includes("\n") ? `${key}=${value}` : `${key}=sha256:${sha(value)}`)),
+      .map(([key, value]) =>
+        value.length <= 64 && !value.includes("\n") ? `${key}=${value}` : `${key}=sha256:${sha(value)}`,
+      ),
   ];
   for (const [key, value] of Object.entries(inputs)) triggers.push(`${key}=sha256:${sha(value)}`);
   if (upload) triggers.push(`upload=${upload.sha256.slice(0, 12)}`);

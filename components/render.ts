@@ -82,5 +82,11 @@ export function renderConfigs(templates: Record<string, string>, values: Layout)
     if (template === undefined) throw new Error(`template files/${TEMPLATES[key]} is missing`);
     return env.renderString(template, values);
   };
-  return { unit: render("unit"), gunicorn: render("gunicorn"), env: render("env"), site: render("site"), proxy: render("proxy") };
+  return {
+    unit: render("unit"),
+    gunicorn: render("gunicorn"),
+    env: render("env"),
+    site: render("site"),
+    proxy: render("proxy"),
+  };
 }

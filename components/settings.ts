@@ -59,7 +59,9 @@ export type RawConfig = Record<string, string | undefined>;
 
 export class SettingsError extends Error {
   constructor(readonly problems: string[]) {
-    super(`invalid stack config (${problems.length} problem${problems.length > 1 ? "s" : ""}):\n  - ${problems.join("\n  - ")}`);
+    super(
+      `invalid stack config (${problems.length} problem${problems.length > 1 ? "s" : ""}):\n  - ${problems.join("\n  - ")}`,
+    );
     this.name = "SettingsError";
   }
 }
@@ -75,9 +77,7 @@ const schemaFile = path.join(__dirname, "..", "Pulumi.yaml");
 /** The config schema of Pulumi.yaml, keyed without the project prefix. */
 export function configSchema(file = schemaFile): Record<string, SchemaEntry> {
   const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config: Record<string, SchemaEntry> };
-  return Object.fromEntries(
-    Object.entries(doc.config).map(([key, entry]) => [key.replace(`${PROJECT}:`, ""), entry]),
-  );
+  return Object.fromEntries(Object.entries(doc.config).map(([key, entry]) => [key.replace(`${PROJECT}:`, ""), entry]));
 }
 
 /** Schema defaults under the given values, in Pulumi's raw string form (arrays as JSON). */
@@ -96,7 +96,9 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
   const problems: string[] = [];
   const unknown = Object.keys(raw).filter((key) => !(key in schema));
   for (const key of unknown) {
-    problems.push(`${PROJECT}:${key} is not a setting of this stack; known settings: ${Object.keys(schema).join(", ")}`);
+    problems.push(
+      `${PROJECT}:${key} is not a setting of this stack; known settings: ${Object.keys(schema).join(", ")}`,
+    );
   }
   const r = new Reader(withDefaults(raw, schema), problems);
 
@@ -121,7 +123,9 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
   const awsOnly = ["ubuntuRelease", "instanceType", "instanceCount", "rootVolumeSize", "adminCidrs", "publicKey"];
   if (target === "aws") {
     if (raw.hosts !== undefined) {
-      problems.push(`${PROJECT}:hosts is set but target is aws; remove hosts, or set target to existing to use those servers`);
+      problems.push(
+        `${PROJECT}:hosts is set but target is aws; remove hosts, or set target to existing to use those servers`,
+      );
     }
     settings.aws = {
       ubuntuRelease: r.oneOf("ubuntuRelease", UBUNTU_RELEASES),
@@ -158,8 +162,25 @@ function assertDistinctPaths(app: AppSettings, problems: string[]): void {
 }
 
 const NAME = /^[a-z_][a-z0-9_-]{0,30}$/;
-const SYSTEM_PATHS = ["/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/proc", "/root", "/run", "/sbin", "/sys", "/tmp", "/usr", "/var"];
-const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const SYSTEM_PATHS = [
+  "/",
+  "/bin",
+  "/boot",
+  "/dev",
+  "/etc",
+  "/home",
+  "/lib",
+  "/proc",
+  "/root",
+  "/run",
+  "/sbin",
+  "/sys",
+  "/tmp",
+  "/usr",
+  "/var",
+];
+const HOSTNAME =
+  /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
 /** Reads one key at a time; each failure adds a message naming the key, the value and the fix. */
 class Reader {
@@ -199,7 +220,11 @@ class Reader {
   name(key: string): string {
     const value = this.required(key, "set a lowercase user name such as hbnb");
     if (value !== "" && !NAME.test(value)) {
-      this.fail(key, value, "expected a lowercase name: a letter or _, then letters, digits, _ or -, at most 31 characters");
+      this.fail(
+        key,
+        value,
+        "expected a lowercase name: a letter or _, then letters, digits, _ or -, at most 31 characters",
+      );
     }
     return value;
   }
@@ -208,7 +233,11 @@ class Reader {
     const value = this.required(key, "set an absolute directory such as /srv/hbnb");
     if (value === "") return value;
     if (!/^\/[A-Za-z0-9._/-]*$/.test(value) || value.includes("..") || value.includes("//") || value.endsWith("/")) {
-      this.fail(key, value, "expected an absolute path of letters, digits, '.', '_', '-' and '/', with no '..' and no trailing slash");
+      this.fail(
+        key,
+        value,
+        "expected an absolute path of letters, digits, '.', '_', '-' and '/', with no '..' and no trailing slash",
+      );
     } else if (SYSTEM_PATHS.includes(value)) {
       this.fail(key, value, "a system directory cannot hold the app; use a directory of its own such as /srv/hbnb");
     }
@@ -226,14 +255,19 @@ class Reader {
   databaseUrl(key: string): string {
     const value = this.raw[key] ?? "";
     if (value !== "" && !/^(sqlite|mysql(\+[a-z]+)?|mariadb(\+[a-z]+)?):\/\/\S*$/.test(value)) {
-      this.fail(key, "(hidden)", "expected an SQLAlchemy URL such as mysql+mysqldb://user:pass@host/db, or empty for SQLite in dataDir");
+      this.fail(
+        key,
+        "(hidden)",
+        "expected an SQLAlchemy URL such as mysql+mysqldb://user:pass@host/db, or empty for SQLite in dataDir",
+      );
     }
     return value;
   }
 
   instanceType(key: string): string {
     const value = this.required(key, "set an EC2 instance type such as t3.micro");
-    if (value !== "" && !/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value)) this.fail(key, value, "expected an EC2 instance type such as t3.micro or t4g.small");
+    if (value !== "" && !/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value))
+      this.fail(key, value, "expected an EC2 instance type such as t3.micro or t4g.small");
     return value;
   }
 
@@ -255,11 +289,18 @@ class Reader {
   }
 
   cidrs(key: string): string[] {
-    const fix = 'list the addresses allowed to reach SSH, e.g. ["203.0.113.7/32"] (your address: curl -s https://checkip.amazonaws.com)';
+    const fix =
+      'list the addresses allowed to reach SSH, e.g. ["203.0.113.7/32"] (your address: curl -s https://checkip.amazonaws.com)';
     const cidrs = this.list(key, fix);
     for (const cidr of cidrs) {
-      if (!isCidr(cidr)) this.fail(key, cidr, `not a CIDR; expected an address with a prefix length such as 203.0.113.7/32 or 2001:db8::/64`);
-      else if (/\/0$/.test(cidr)) this.fail(key, cidr, "opens SSH to the whole internet; list your own addresses, such as 203.0.113.7/32");
+      if (!isCidr(cidr))
+        this.fail(
+          key,
+          cidr,
+          `not a CIDR; expected an address with a prefix length such as 203.0.113.7/32 or 2001:db8::/64`,
+        );
+      else if (/\/0$/.test(cidr))
+        this.fail(key, cidr, "opens SSH to the whole internet; list your own addresses, such as 203.0.113.7/32");
     }
     return cidrs;
   }
@@ -275,8 +316,15 @@ class Reader {
 
   publicKey(key: string): string {
     const value = this.required(key, 'set it with: pulumi config set publicKey "$(cat ~/.ssh/hbnb.pub)"');
-    if (value !== "" && !/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/.test(value.trim())) {
-      this.fail(key, value.slice(0, 40), "expected one OpenSSH public key line (ssh-ed25519 AAAA... or ssh-rsa AAAA...); the .pub file, not the private key");
+    if (
+      value !== "" &&
+      !/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/.test(value.trim())
+    ) {
+      this.fail(
+        key,
+        value.slice(0, 40),
+        "expected one OpenSSH public key line (ssh-ed25519 AAAA... or ssh-rsa AAAA...); the .pub file, not the private key",
+      );
     }
     return value.trim();
   }
@@ -284,8 +332,17 @@ class Reader {
   privateKey(key: string): string {
     const value = this.required(key, "set it with: pulumi config set --secret privateKey < ~/.ssh/hbnb");
     // Never echo a private key in a message, even a malformed one.
-    if (value !== "" && !/^-----BEGIN (OPENSSH|RSA|EC) PRIVATE KEY-----\n[\s\S]+\n-----END \1 PRIVATE KEY-----\s*$/.test(value.trim() + "\n")) {
-      this.fail(key, "(secret, hidden)", "expected a PEM or OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY----- ...); set it with: pulumi config set --secret privateKey < ~/.ssh/hbnb");
+    if (
+      value !== "" &&
+      !/^-----BEGIN (OPENSSH|RSA|EC) PRIVATE KEY-----\n[\s\S]+\n-----END \1 PRIVATE KEY-----\s*$/.test(
+        value.trim() + "\n",
+      )
+    ) {
+      this.fail(
+        key,
+        "(secret, hidden)",
+        "expected a PEM or OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY----- ...); set it with: pulumi config set --secret privateKey < ~/.ssh/hbnb",
+      );
     }
     return value.trim() + "\n";
   }

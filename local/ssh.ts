@@ -25,12 +25,18 @@ export function keyFileFor(privateKey: string): { keyFile: string; remove: () =>
 
 // Test servers are made anew each time: their host keys are new, so none are checked or kept.
 const OPTIONS = [
-  "-o", "BatchMode=yes",
-  "-o", "StrictHostKeyChecking=no",
-  "-o", "UserKnownHostsFile=/dev/null",
-  "-o", "LogLevel=ERROR",
-  "-o", "ConnectTimeout=10",
-  "-o", "ServerAliveInterval=15",
+  "-o",
+  "BatchMode=yes",
+  "-o",
+  "StrictHostKeyChecking=no",
+  "-o",
+  "UserKnownHostsFile=/dev/null",
+  "-o",
+  "LogLevel=ERROR",
+  "-o",
+  "ConnectTimeout=10",
+  "-o",
+  "ServerAliveInterval=15",
 ];
 
 export interface Result {
@@ -38,7 +44,12 @@ export interface Result {
   output: string;
 }
 
-function run(program: string, args: string[], stdin: string | undefined, onLine?: (line: string) => void): Promise<Result> {
+function run(
+  program: string,
+  args: string[],
+  stdin: string | undefined,
+  onLine?: (line: string) => void,
+): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { stdio: ["pipe", "pipe", "pipe"] });
     let output = "";
@@ -63,14 +74,37 @@ function run(program: string, args: string[], stdin: string | undefined, onLine?
 }
 
 /** Runs one command on the server, feeding it stdin; every output line goes to onLine. */
-export function ssh(target: SshTarget, command: string, stdin?: string, onLine?: (line: string) => void): Promise<Result> {
-  const args = [...OPTIONS, "-i", target.keyFile, "-p", String(target.port), `${target.user}@${target.address}`, command];
+export function ssh(
+  target: SshTarget,
+  command: string,
+  stdin?: string,
+  onLine?: (line: string) => void,
+): Promise<Result> {
+  const args = [
+    ...OPTIONS,
+    "-i",
+    target.keyFile,
+    "-p",
+    String(target.port),
+    `${target.user}@${target.address}`,
+    command,
+  ];
   return run("ssh", args, stdin, onLine);
 }
 
 /** Copies one file to the server (scp, over the same SSH). */
 export async function upload(target: SshTarget, source: string, destination: string): Promise<void> {
-  const args = [...OPTIONS, "-q", "-i", target.keyFile, "-P", String(target.port), source, `${target.user}@${target.address}:${destination}`];
+  const args = [
+    ...OPTIONS,
+    "-q",
+    "-i",
+    target.keyFile,
+    "-P",
+    String(target.port),
+    source,
+    `${target.user}@${target.address}:${destination}`,
+  ];
   const result = await run("scp", args, undefined);
-  if (result.code !== 0) throw new Error(`scp of ${source} to ${target.address}:${destination} failed: ${result.output.trim()}`);
+  if (result.code !== 0)
+    throw new Error(`scp of ${source} to ${target.address}:${destination} failed: ${result.output.trim()}`);
 }

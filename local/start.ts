@@ -22,7 +22,10 @@ async function main(): Promise<void> {
     const reports = await runPlan(target, plan, { stateFile: stateFile(NAME) });
     const ran = reports.filter((r) => r.ran).map((r) => r.step);
     const health = await ssh(target, `curl -fsS --unix-socket ${plan.layout.socket} http://localhost/-/health`);
-    const serving = health.code === 0 ? (JSON.parse(health.output) as { release: string }).release : `nothing (${health.output.trim()})`;
+    const serving =
+      health.code === 0
+        ? (JSON.parse(health.output) as { release: string }).release
+        : `nothing (${health.output.trim()})`;
     console.log("");
     console.log(`steps run: ${ran.length ? ran.join(", ") : "none (nothing changed)"}`);
     console.log(`serving:   release ${serving} on ${settings.app.workers} Gunicorn workers behind Nginx`);

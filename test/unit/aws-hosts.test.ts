@@ -1,7 +1,4 @@
-import type {
-  AwsHosts as AwsHostsType,
-  AwsHostsArgs,
-} from "../../components/aws-hosts";
+import type { AwsHosts as AwsHostsType, AwsHostsArgs } from "../../components/aws-hosts";
 import * as mocks from "./mocks";
 import { AMI_ID, ofType, options, valueOf } from "./mocks";
 
@@ -43,11 +40,7 @@ let graviton: AwsHostsType;
 // the AMI lookup and (through dependsOn) every firewall rule; the Elastic IPs
 // depend on them.
 const settled = (hosts: AwsHostsType) =>
-  Promise.all([
-    valueOf(hosts.securityGroupId),
-    ...hosts.instanceIds.map(valueOf),
-    ...hosts.publicIps.map(valueOf),
-  ]);
+  Promise.all([valueOf(hosts.securityGroupId), ...hosts.instanceIds.map(valueOf), ...hosts.publicIps.map(valueOf)]);
 
 beforeAll(async () => {
   await mocks.setupMocks();
@@ -62,43 +55,23 @@ beforeAll(async () => {
   await Promise.all([settled(narrow), settled(graviton)]);
 });
 
-const ingressRules = (prefix: string) =>
-  ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", prefix);
-const egressRules = (prefix: string) =>
-  ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", prefix);
+const ingressRules = (prefix: string) => ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", prefix);
+const egressRules = (prefix: string) => ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", prefix);
 const rule = (r: mocks.RecordedResource) => ({
   protocol: r.inputs.ipProtocol,
   from: r.inputs.fromPort,
   to: r.inputs.toPort,
   cidr: r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6,
 });
-const byCidrAndPort = (
-  a: { cidr: string; from?: number },
-  b: { cidr: string; from?: number },
-) => `${a.from}${a.cidr}`.localeCompare(`${b.from}${b.cidr}`);
+const byCidrAndPort = (a: { cidr: string; from?: number }, b: { cidr: string; from?: number }) =>
+  `${a.from}${a.cidr}`.localeCompare(`${b.from}${b.cidr}`);
 
 describe("Ubuntu AMI lookup", () => {
   test.each([
-    [
-      "24.04",
-      "amd64",
-      "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*",
-    ],
-    [
-      "24.04",
-      "arm64",
-      "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-*",
-    ],
-    [
-      "22.04",
-      "amd64",
-      "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*",
-    ],
-    [
-      "22.04",
-      "arm64",
-      "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-arm64-server-*",
-    ],
+    ["24.04", "amd64", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"],
+    ["24.04", "arm64", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-*"],
+    ["22.04", "amd64", "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"],
+    ["22.04", "arm64", "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-arm64-server-*"],
   ] as const)("name pattern for %s on %s", (release, arch, pattern) => {
     expect(ami.ubuntuImageNamePattern(release, arch)).toBe(pattern);
   });
@@ -126,26 +99,21 @@ describe("Ubuntu AMI lookup", () => {
   test.each([
     ["narrow", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"],
     ["graviton", "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-arm64-server-*"],
-  ])(
-    "%s looks up Canonical's newest image for its release and architecture",
-    (_, pattern) => {
-      const lookups = mocks.invokes.filter(
-        (i) =>
-          i.token === "aws:ec2/getAmi:getAmi" &&
-          i.args.filters[0].values[0] === pattern,
-      );
-      expect(lookups).toHaveLength(1);
-      expect(lookups[0].args).toMatchObject({
-        mostRecent: true,
-        owners: ["099720109477"],
-        filters: [
-          { name: "name", values: [pattern] },
-          { name: "virtualization-type", values: ["hvm"] },
-          { name: "root-device-type", values: ["ebs"] },
-        ],
-      });
-    },
-  );
+  ])("%s looks up Canonical's newest image for its release and architecture", (_, pattern) => {
+    const lookups = mocks.invokes.filter(
+      (i) => i.token === "aws:ec2/getAmi:getAmi" && i.args.filters[0].values[0] === pattern,
+    );
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0].args).toMatchObject({
+      mostRecent: true,
+      owners: ["099720109477"],
+      filters: [
+        { name: "name", values: [pattern] },
+        { name: "virtualization-type", values: ["hvm"] },
+        { name: "root-device-type", values: ["ebs"] },
+      ],
+    });
+  });
 });
 
 describe("firewall", () => {
@@ -180,13 +148,9 @@ describe("firewall", () => {
         .map(rule)
         .filter((r) => r.cidr === "0.0.0.0/0" || r.cidr === "::/0");
       expect(open.map((r) => r.from).sort()).toEqual([443, 443, 80, 80]);
-      expect(open.some((r) => r.from === sshPort || r.protocol === "-1")).toBe(
-        false,
-      );
+      expect(open.some((r) => r.from === sshPort || r.protocol === "-1")).toBe(false);
     }
-    expect(
-      ingressRules("graviton-").some((r) => r.inputs.fromPort === 22),
-    ).toBe(false);
+    expect(ingressRules("graviton-").some((r) => r.inputs.fromPort === 22)).toBe(false);
   });
 
   test("all egress, IPv4 and IPv6, with no port range", () => {
@@ -205,14 +169,10 @@ describe("firewall", () => {
     expect(rules).toHaveLength(6 + 2 + 5 + 2);
     for (const r of rules) {
       expect(r.inputs.description).toEqual(expect.stringMatching(/\S/));
-      expect(r.inputs.securityGroupId).toBe(
-        r.name.startsWith("narrow-") ? "narrow-sg_id" : "graviton-sg_id",
-      );
+      expect(r.inputs.securityGroupId).toBe(r.name.startsWith("narrow-") ? "narrow-sg_id" : "graviton-sg_id");
     }
     for (const r of ingressRules("narrow-sg-ssh-")) {
-      expect(r.inputs.description).toContain(
-        r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6,
-      );
+      expect(r.inputs.description).toContain(r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6);
     }
   });
 
@@ -227,9 +187,7 @@ describe("firewall", () => {
 
 describe("instances", () => {
   test("count gives that many instances, Elastic IPs and hosts, with distinct names", () => {
-    expect(
-      ofType("aws:ec2/instance:Instance", "narrow-").map((r) => r.name),
-    ).toEqual(["narrow-web-1"]);
+    expect(ofType("aws:ec2/instance:Instance", "narrow-").map((r) => r.name)).toEqual(["narrow-web-1"]);
     expect(
       ofType("aws:ec2/instance:Instance", "graviton-")
         .map((r) => r.name)
@@ -246,9 +204,7 @@ describe("instances", () => {
 
   test("IMDSv2 required, encrypted gp3 root volume, the looked-up AMI, no user data", () => {
     for (const instance of ofType("aws:ec2/instance:Instance")) {
-      const args = instance.name.startsWith("narrow-")
-        ? narrowArgs
-        : gravitonArgs;
+      const args = instance.name.startsWith("narrow-") ? narrowArgs : gravitonArgs;
       expect(instance.inputs).toMatchObject({
         ami: AMI_ID,
         instanceType: args.instanceType,
@@ -285,14 +241,8 @@ describe("instances", () => {
   });
 
   test("a new Canonical AMI does not replace a running instance", () => {
-    const instances = options.filter(
-      (o) => o.type === "aws:ec2/instance:Instance",
-    );
-    expect(instances.map((o) => o.name).sort()).toEqual([
-      "graviton-web-1",
-      "graviton-web-2",
-      "narrow-web-1",
-    ]);
+    const instances = options.filter((o) => o.type === "aws:ec2/instance:Instance");
+    expect(instances.map((o) => o.name).sort()).toEqual(["graviton-web-1", "graviton-web-2", "narrow-web-1"]);
     for (const instance of instances) {
       expect(instance.opts.ignoreChanges).toEqual(["ami"]);
     }
@@ -300,9 +250,7 @@ describe("instances", () => {
 
   test("an instance waits for its firewall rules, so the first SSH attempt finds port 22 open", () => {
     const instance = options.find((o) => o.name === "narrow-web-1");
-    expect(instance?.opts.dependsOn).toHaveLength(
-      ingressRules("narrow-").length + egressRules("narrow-").length,
-    );
+    expect(instance?.opts.dependsOn).toHaveLength(ingressRules("narrow-").length + egressRules("narrow-").length);
   });
 });
 
@@ -328,17 +276,13 @@ describe("Elastic IPs and hosts", () => {
       const eipIps = ofType("aws:ec2/eip:Eip", prefix)
         .sort((a, b) => a.name.localeCompare(b.name))
         .map((r) => r.state.publicIp);
-      const addresses = await Promise.all(
-        hosts.hosts.map((h) => valueOf(h.address)),
-      );
+      const addresses = await Promise.all(hosts.hosts.map((h) => valueOf(h.address)));
       expect(addresses).toEqual(eipIps);
       expect(await Promise.all(hosts.publicIps.map(valueOf))).toEqual(eipIps);
       expect(new Set(addresses).size).toBe(args.count);
       for (const host of hosts.hosts) {
         expect(host).toMatchObject({ user: "ubuntu", port: args.sshPort });
-        const deps = await Promise.all(
-          (host.dependsOn ?? []).map((d) => valueOf(d.urn)),
-        );
+        const deps = await Promise.all((host.dependsOn ?? []).map((d) => valueOf(d.urn)));
         expect(deps.map((urn) => urn.split("::").pop())).toEqual([
           `${prefix}${host.name}`,
           `${prefix}${host.name}-eip`,
@@ -348,10 +292,7 @@ describe("Elastic IPs and hosts", () => {
   });
 
   test("outputs carry the instance and security group ids", async () => {
-    expect(await Promise.all(graviton.instanceIds.map(valueOf))).toEqual([
-      "graviton-web-1_id",
-      "graviton-web-2_id",
-    ]);
+    expect(await Promise.all(graviton.instanceIds.map(valueOf))).toEqual(["graviton-web-1_id", "graviton-web-2_id"]);
     expect(await valueOf(graviton.securityGroupId)).toBe("graviton-sg_id");
   });
 });
@@ -373,22 +314,13 @@ describe("tags", () => {
   });
 
   test("instances, their volumes, Elastic IPs, the group and the key are named in the console", () => {
-    expect(
-      ofType("aws:ec2/instance:Instance", "narrow-")[0].inputs,
-    ).toMatchObject({
+    expect(ofType("aws:ec2/instance:Instance", "narrow-")[0].inputs).toMatchObject({
       tags: { Name: "narrow-web-1" },
       volumeTags: { ...TAGS, Name: "narrow-web-1" },
     });
-    expect(ofType("aws:ec2/eip:Eip", "narrow-")[0].inputs.tags.Name).toBe(
-      "narrow-web-1",
-    );
-    expect(
-      ofType("aws:ec2/securityGroup:SecurityGroup", "narrow-")[0].inputs.tags
-        .Name,
-    ).toBe("narrow-sg");
-    expect(
-      ofType("aws:ec2/keyPair:KeyPair", "narrow-")[0].inputs.tags.Name,
-    ).toBe("narrow-key");
+    expect(ofType("aws:ec2/eip:Eip", "narrow-")[0].inputs.tags.Name).toBe("narrow-web-1");
+    expect(ofType("aws:ec2/securityGroup:SecurityGroup", "narrow-")[0].inputs.tags.Name).toBe("narrow-sg");
+    expect(ofType("aws:ec2/keyPair:KeyPair", "narrow-")[0].inputs.tags.Name).toBe("narrow-key");
   });
 });
 
@@ -399,9 +331,7 @@ describe("arguments", () => {
     [{ adminCidrs: [] }, /adminCidrs/],
   ])("%j is refused before anything is created", (override, message) => {
     const before = mocks.resources.length;
-    expect(() => new Hosts("refused", { ...narrowArgs, ...override })).toThrow(
-      message,
-    );
+    expect(() => new Hosts("refused", { ...narrowArgs, ...override })).toThrow(message);
     expect(mocks.resources.length).toBe(before);
   });
 });

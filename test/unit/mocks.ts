@@ -58,10 +58,7 @@ let serial = 0;
 function computedOutputs(type: string, name: string, inputs: State): State {
   const n = (++serial % 254) + 1;
   const [pkg, module] = type.split(/[:/]/);
-  const arn =
-    pkg === "aws"
-      ? `arn:aws:${module}:${REGION}:${ACCOUNT_ID}:${name}_id`
-      : undefined;
+  const arn = pkg === "aws" ? `arn:aws:${module}:${REGION}:${ACCOUNT_ID}:${name}_id` : undefined;
   switch (type) {
     case "aws:ec2/eip:Eip":
       return {
@@ -91,9 +88,7 @@ const defaultCalls: Record<string, (args: State) => State> = {
   "aws:ec2/getAmi:getAmi": (args) => ({
     id: AMI_ID,
     imageId: AMI_ID,
-    name: String(
-      args.filters?.find((f: State) => f.name === "name")?.values?.[0] ?? "",
-    ).replace("*", "20250101"),
+    name: String(args.filters?.find((f: State) => f.name === "name")?.values?.[0] ?? "").replace("*", "20250101"),
     ownerId: args.owners?.[0],
     rootDeviceType: "ebs",
     virtualizationType: "hvm",
@@ -119,12 +114,7 @@ const defaultCalls: Record<string, (args: State) => State> = {
 export async function setupMocks(setup: MockSetup = {}): Promise<void> {
   const project = setup.project ?? "hbnb-stack";
   if (setup.config) {
-    const config = Object.fromEntries(
-      Object.entries(setup.config).map(([key, value]) => [
-        `${project}:${key}`,
-        value,
-      ]),
-    );
+    const config = Object.fromEntries(Object.entries(setup.config).map(([key, value]) => [`${project}:${key}`, value]));
     const secrets = (setup.secretKeys ?? []).map((key) => `${project}:${key}`);
     pulumi.runtime.setAllConfig(config, secrets);
   }
@@ -156,11 +146,7 @@ export async function setupMocks(setup: MockSetup = {}): Promise<void> {
  * inherit it, so the options of every resource under it (ignoreChanges,
  * dependsOn ...) land in `options`.
  */
-export const recordOptions: pulumi.ResourceTransformation = ({
-  type,
-  name,
-  opts,
-}) => {
+export const recordOptions: pulumi.ResourceTransformation = ({ type, name, opts }) => {
   options.push({ type, name, opts });
   return undefined;
 };

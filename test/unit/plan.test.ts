@@ -10,13 +10,16 @@ const files = loadServerFiles();
 const bundle: Bundle = { release: "r-0123456789ab", archive: "/build/r-0123456789ab.tar.gz", sha256: "a".repeat(64) };
 const base: RawConfig = { target: "existing", hosts: '["192.0.2.10"]', privateKey };
 
-const planOf = (raw: RawConfig = {}, b: Bundle = bundle): Plan => buildPlan(parseSettings({ ...base, ...raw }), b, files);
+const planOf = (raw: RawConfig = {}, b: Bundle = bundle): Plan =>
+  buildPlan(parseSettings({ ...base, ...raw }), b, files);
 const byName = (plan: Plan) => Object.fromEntries(plan.steps.map((s) => [s.name, s]));
 
 /** The steps whose triggers differ between two plans: what a preview would show re-running. */
 function rerun(a: Plan, b: Plan): string[] {
   const before = byName(a);
-  return b.steps.filter((s) => JSON.stringify(s.triggers) !== JSON.stringify(before[s.name].triggers)).map((s) => s.name);
+  return b.steps
+    .filter((s) => JSON.stringify(s.triggers) !== JSON.stringify(before[s.name].triggers))
+    .map((s) => s.name);
 }
 
 describe("the plan", () => {
@@ -93,7 +96,12 @@ describe("a change re-runs exactly the steps that use it", () => {
   const plan = planOf();
   test.each<[string, RawConfig, Bundle, string[]]>([
     ["nothing", {}, bundle, []],
-    ["a new release of the app", {}, { ...bundle, release: "r-ba9876543210", sha256: "b".repeat(64) }, ["release", "database", "switch", "prune"]],
+    [
+      "a new release of the app",
+      {},
+      { ...bundle, release: "r-ba9876543210", sha256: "b".repeat(64) },
+      ["release", "database", "switch", "prune"],
+    ],
     ["the number of workers", { workers: "5" }, bundle, ["configs", "switch"]],
     ["the server name", { serverName: "example.com" }, bundle, ["configs"]],
     ["the SSH port", { sshPort: "2222" }, bundle, ["firewall"]],
@@ -111,7 +119,9 @@ describe("rendered configs", () => {
   test("the unit runs Gunicorn as the app user, reloads with HUP, restarts on failure", () => {
     expect(configs.unit).toMatch(/^User=hbnb$/m);
     expect(configs.unit).toMatch(/^Group=hbnb$/m);
-    expect(configs.unit).toMatch(/^ExecStart=\/usr\/bin\/gunicorn --config \/etc\/hbnb\/gunicorn.conf.py hbnb.wsgi:app$/m);
+    expect(configs.unit).toMatch(
+      /^ExecStart=\/usr\/bin\/gunicorn --config \/etc\/hbnb\/gunicorn.conf.py hbnb.wsgi:app$/m,
+    );
     expect(configs.unit).toMatch(/^ExecReload=\/bin\/kill -s HUP \$MAINPID$/m);
     expect(configs.unit).toMatch(/^Restart=on-failure$/m);
     expect(configs.unit).toMatch(/^WantedBy=multi-user.target$/m);

@@ -27,7 +27,10 @@ interface Run {
 function stackConfig(file: string): Record<string, string> {
   const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
   return Object.fromEntries(
-    Object.entries(doc.config ?? {}).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+    Object.entries(doc.config ?? {}).map(([key, value]) => [
+      key,
+      typeof value === "string" ? value : JSON.stringify(value),
+    ]),
   );
 }
 
@@ -148,7 +151,10 @@ describe("servers of your own (target existing)", () => {
     expect(run.error).toBeUndefined();
     expect(run.resources.filter((r) => r.type.startsWith("aws:"))).toEqual([]);
     const waits = run.resources.filter((r) => r.type === "command:remote:Command" && r.name.endsWith("-wait"));
-    expect(waits.map((c) => c.inputs.connection.value?.host ?? c.inputs.connection.host)).toEqual(["192.0.2.10", "192.0.2.11"]);
+    expect(waits.map((c) => c.inputs.connection.value?.host ?? c.inputs.connection.host)).toEqual([
+      "192.0.2.10",
+      "192.0.2.11",
+    ]);
     expect(run.outputs.publicIps).toEqual(["192.0.2.10", "192.0.2.11"]);
     expect(run.outputs.urls).toEqual(["http://192.0.2.10/", "http://192.0.2.11/"]);
   });

@@ -53,7 +53,11 @@ describe("defaults", () => {
   });
 
   test("existing servers, with no AWS settings at all", () => {
-    const settings = parseSettings({ ...existing, hosts: '["192.0.2.10", "web2.example.com", "2001:db8::5"]', sshUser: "admin" });
+    const settings = parseSettings({
+      ...existing,
+      hosts: '["192.0.2.10", "web2.example.com", "2001:db8::5"]',
+      sshUser: "admin",
+    });
     expect(settings.target).toBe("existing");
     expect(settings.hosts).toEqual(["192.0.2.10", "web2.example.com", "2001:db8::5"]);
     expect(settings.aws).toBeUndefined();
@@ -71,7 +75,10 @@ describe("good values are accepted", () => {
     ["a domain name", { ...aws, serverName: "example.com www.example.com" }],
     ["a MariaDB URL", { ...aws, databaseUrl: "mysql+mysqldb://hbnb:pw@db.internal/hbnb" }],
     ["other directories", { ...existing, appDir: "/opt/hbnb", dataDir: "/opt/hbnb-data", logDir: "/var/log/web" }],
-    ["an RSA PEM key", { ...existing, privateKey: "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n" }],
+    [
+      "an RSA PEM key",
+      { ...existing, privateKey: "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n" },
+    ],
   ])("%s", (_, raw) => {
     expect(problemsOf(raw)).toEqual([]);
   });
@@ -80,36 +87,140 @@ describe("good values are accepted", () => {
 describe("bad values fail with the key, the value and the fix", () => {
   test.each<[string, RawConfig, RegExp]>([
     ["an unknown target", { ...aws, target: "gcp" }, /hbnb-stack:target = "gcp": expected one of aws, existing/],
-    ["an unknown Ubuntu release", { ...aws, ubuntuRelease: "20.04" }, /hbnb-stack:ubuntuRelease = "20.04": expected one of 22.04, 24.04/],
-    ["a CIDR that is not one", { ...aws, adminCidrs: '["203.0.113.300/32"]' }, /hbnb-stack:adminCidrs = "203.0.113.300\/32": not a CIDR/],
-    ["an address with no prefix", { ...aws, adminCidrs: '["203.0.113.7"]' }, /adminCidrs = "203.0.113.7": not a CIDR.*203.0.113.7\/32/],
-    ["SSH open to the world", { ...aws, adminCidrs: '["0.0.0.0/0"]' }, /adminCidrs = "0.0.0.0\/0": opens SSH to the whole internet/],
+    [
+      "an unknown Ubuntu release",
+      { ...aws, ubuntuRelease: "20.04" },
+      /hbnb-stack:ubuntuRelease = "20.04": expected one of 22.04, 24.04/,
+    ],
+    [
+      "a CIDR that is not one",
+      { ...aws, adminCidrs: '["203.0.113.300/32"]' },
+      /hbnb-stack:adminCidrs = "203.0.113.300\/32": not a CIDR/,
+    ],
+    [
+      "an address with no prefix",
+      { ...aws, adminCidrs: '["203.0.113.7"]' },
+      /adminCidrs = "203.0.113.7": not a CIDR.*203.0.113.7\/32/,
+    ],
+    [
+      "SSH open to the world",
+      { ...aws, adminCidrs: '["0.0.0.0/0"]' },
+      /adminCidrs = "0.0.0.0\/0": opens SSH to the whole internet/,
+    ],
     ["SSH open to the IPv6 world", { ...aws, adminCidrs: '["::/0"]' }, /adminCidrs = "::\/0": opens SSH/],
-    ["no admin CIDRs", { ...aws, adminCidrs: undefined }, /hbnb-stack:adminCidrs is missing: list the addresses allowed to reach SSH/],
+    [
+      "no admin CIDRs",
+      { ...aws, adminCidrs: undefined },
+      /hbnb-stack:adminCidrs is missing: list the addresses allowed to reach SSH/,
+    ],
     ["an empty admin list", { ...aws, adminCidrs: "[]" }, /hbnb-stack:adminCidrs = \[\]: the list is empty/],
-    ["admin CIDRs not a list", { ...aws, adminCidrs: "203.0.113.7/32" }, /adminCidrs = "203.0.113.7\/32": expected a list of strings/],
-    ["a port out of range", { ...aws, sshPort: "70000" }, /hbnb-stack:sshPort = "70000": expected an integer from 1 to 65535/],
+    [
+      "admin CIDRs not a list",
+      { ...aws, adminCidrs: "203.0.113.7/32" },
+      /adminCidrs = "203.0.113.7\/32": expected a list of strings/,
+    ],
+    [
+      "a port out of range",
+      { ...aws, sshPort: "70000" },
+      /hbnb-stack:sshPort = "70000": expected an integer from 1 to 65535/,
+    ],
     ["a port that is not a number", { ...aws, sshPort: "ssh" }, /hbnb-stack:sshPort = "ssh": expected an integer/],
     ["no workers", { ...aws, workers: "0" }, /hbnb-stack:workers = "0": expected an integer from 1 to 64/],
-    ["a fractional count", { ...aws, instanceCount: "1.5" }, /hbnb-stack:instanceCount = "1.5": expected an integer from 1 to 10/],
-    ["a missing public key", { ...aws, publicKey: undefined }, /hbnb-stack:publicKey is missing: set it with: pulumi config set publicKey/],
-    ["the private key as public key", { ...aws, publicKey: privateKey }, /hbnb-stack:publicKey = .*the .pub file, not the private key/],
-    ["a missing private key", { ...aws, privateKey: undefined }, /hbnb-stack:privateKey is missing: set it with: pulumi config set --secret privateKey/],
-    ["a public key as private key", { ...aws, privateKey: publicKey }, /hbnb-stack:privateKey = "\(secret, hidden\)": expected a PEM or OpenSSH private key/],
-    ["hosts with target aws", { ...aws, hosts: '["192.0.2.10"]' }, /hbnb-stack:hosts is set but target is aws; remove hosts, or set target to existing/],
-    ["AWS values with target existing", { ...existing, instanceType: "t3.micro" }, /hbnb-stack:instanceType only applies to target aws/],
-    ["no hosts with target existing", { ...existing, hosts: undefined }, /hbnb-stack:hosts is missing: list the servers' addresses/],
-    ["a host that is not an address", { ...existing, hosts: '["web 1"]' }, /hbnb-stack:hosts = "web 1": expected an IP address or a DNS name/],
-    ["the same host twice", { ...existing, hosts: '["192.0.2.10", "192.0.2.10"]' }, /hbnb-stack:hosts = .*lists a server twice/],
-    ["a user name with capitals", { ...aws, appUser: "HBnB" }, /hbnb-stack:appUser = "HBnB": expected a lowercase name/],
-    ["a relative directory", { ...aws, appDir: "srv/hbnb" }, /hbnb-stack:appDir = "srv\/hbnb": expected an absolute path/],
-    ["a system directory", { ...aws, dataDir: "/usr" }, /hbnb-stack:dataDir = "\/usr": a system directory cannot hold the app/],
-    ["data inside the releases", { ...aws, dataDir: "/srv/hbnb/data" }, /hbnb-stack:appDir \(\/srv\/hbnb\) and hbnb-stack:dataDir \(\/srv\/hbnb\/data\) overlap/],
-    ["a bad server name", { ...aws, serverName: "exa mple..com" }, /hbnb-stack:serverName = "exa mple..com": expected _ or space-separated host names/],
-    ["a bad instance type", { ...aws, instanceType: "micro" }, /hbnb-stack:instanceType = "micro": expected an EC2 instance type/],
-    ["too few releases kept", { ...aws, keepReleases: "1" }, /hbnb-stack:keepReleases = "1": expected an integer from 2 to 50/],
-    ["a database URL of another kind", { ...aws, databaseUrl: "postgres://x" }, /hbnb-stack:databaseUrl = "\(hidden\)": expected an SQLAlchemy URL/],
-    ["a misspelt key", { ...aws, worker: "3" }, /hbnb-stack:worker is not a setting of this stack; known settings: .*workers/],
+    [
+      "a fractional count",
+      { ...aws, instanceCount: "1.5" },
+      /hbnb-stack:instanceCount = "1.5": expected an integer from 1 to 10/,
+    ],
+    [
+      "a missing public key",
+      { ...aws, publicKey: undefined },
+      /hbnb-stack:publicKey is missing: set it with: pulumi config set publicKey/,
+    ],
+    [
+      "the private key as public key",
+      { ...aws, publicKey: privateKey },
+      /hbnb-stack:publicKey = .*the .pub file, not the private key/,
+    ],
+    [
+      "a missing private key",
+      { ...aws, privateKey: undefined },
+      /hbnb-stack:privateKey is missing: set it with: pulumi config set --secret privateKey/,
+    ],
+    [
+      "a public key as private key",
+      { ...aws, privateKey: publicKey },
+      /hbnb-stack:privateKey = "\(secret, hidden\)": expected a PEM or OpenSSH private key/,
+    ],
+    [
+      "hosts with target aws",
+      { ...aws, hosts: '["192.0.2.10"]' },
+      /hbnb-stack:hosts is set but target is aws; remove hosts, or set target to existing/,
+    ],
+    [
+      "AWS values with target existing",
+      { ...existing, instanceType: "t3.micro" },
+      /hbnb-stack:instanceType only applies to target aws/,
+    ],
+    [
+      "no hosts with target existing",
+      { ...existing, hosts: undefined },
+      /hbnb-stack:hosts is missing: list the servers' addresses/,
+    ],
+    [
+      "a host that is not an address",
+      { ...existing, hosts: '["web 1"]' },
+      /hbnb-stack:hosts = "web 1": expected an IP address or a DNS name/,
+    ],
+    [
+      "the same host twice",
+      { ...existing, hosts: '["192.0.2.10", "192.0.2.10"]' },
+      /hbnb-stack:hosts = .*lists a server twice/,
+    ],
+    [
+      "a user name with capitals",
+      { ...aws, appUser: "HBnB" },
+      /hbnb-stack:appUser = "HBnB": expected a lowercase name/,
+    ],
+    [
+      "a relative directory",
+      { ...aws, appDir: "srv/hbnb" },
+      /hbnb-stack:appDir = "srv\/hbnb": expected an absolute path/,
+    ],
+    [
+      "a system directory",
+      { ...aws, dataDir: "/usr" },
+      /hbnb-stack:dataDir = "\/usr": a system directory cannot hold the app/,
+    ],
+    [
+      "data inside the releases",
+      { ...aws, dataDir: "/srv/hbnb/data" },
+      /hbnb-stack:appDir \(\/srv\/hbnb\) and hbnb-stack:dataDir \(\/srv\/hbnb\/data\) overlap/,
+    ],
+    [
+      "a bad server name",
+      { ...aws, serverName: "exa mple..com" },
+      /hbnb-stack:serverName = "exa mple..com": expected _ or space-separated host names/,
+    ],
+    [
+      "a bad instance type",
+      { ...aws, instanceType: "micro" },
+      /hbnb-stack:instanceType = "micro": expected an EC2 instance type/,
+    ],
+    [
+      "too few releases kept",
+      { ...aws, keepReleases: "1" },
+      /hbnb-stack:keepReleases = "1": expected an integer from 2 to 50/,
+    ],
+    [
+      "a database URL of another kind",
+      { ...aws, databaseUrl: "postgres://x" },
+      /hbnb-stack:databaseUrl = "\(hidden\)": expected an SQLAlchemy URL/,
+    ],
+    [
+      "a misspelt key",
+      { ...aws, worker: "3" },
+      /hbnb-stack:worker is not a setting of this stack; known settings: .*workers/,
+    ],
   ])("%s", (_, raw, message) => {
     const problems = problemsOf(raw);
     expect(problems).toHaveLength(1);

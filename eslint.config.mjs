@@ -1,0 +1,17 @@
+// ESLint's recommended rules and typescript-eslint's, for the program, the local driver and tests.
+import eslint from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "bin/", ".build/", "files/", "jest.config.js"] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["test/**/*.ts"],
+    rules: {
+      // Mock inputs are untyped by nature.
+      "@typescript-eslint/no-explicit-any": "off",
+      "@typescript-eslint/no-non-null-assertion": "off",
+    },
+  },
+);
