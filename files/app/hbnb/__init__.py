@@ -7,12 +7,10 @@ from pathlib import Path
 from flask import Flask
 from flask_cors import CORS
 
-from hbnb import db, errors
+from hbnb import db, errors, health
 from hbnb.api.v1 import api_v1
 from hbnb.config import settings_from_env
-from hbnb.health import health
-from hbnb.web.demo import demo
-from hbnb.web.pages import pages
+from hbnb.web import demo, pages
 
 # The deploy writes the release id into the release root, next to this package.
 DEFAULT_RELEASE_FILE = Path(__file__).resolve().parent.parent / "RELEASE"
@@ -45,7 +43,7 @@ def create_app(config=None):
     CORS(app, resources={r"/api/*": {"origins": "*"}})
 
     app.register_blueprint(api_v1)
-    app.register_blueprint(health)
-    app.register_blueprint(pages)
-    app.register_blueprint(demo)
+    app.register_blueprint(health.blueprint)
+    app.register_blueprint(pages.blueprint)
+    app.register_blueprint(demo.blueprint)
     return app

@@ -6,10 +6,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from hbnb.db import get_session
 from hbnb.models import State
 
-health = Blueprint("health", __name__)
+blueprint = Blueprint("health", __name__)
 
 
-@health.route("/-/health", methods=["GET"])
+@blueprint.route("/-/health", methods=["GET"])
 def check_health():
     """200 with the release id once the database answers a query on the app's schema."""
     release = current_app.config["RELEASE"]

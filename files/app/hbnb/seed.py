@@ -11,7 +11,7 @@ import uuid
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hbnb import demo_data
@@ -125,18 +125,24 @@ def describe(error):
     return str(getattr(error, "orig", None) or error).splitlines()[0]
 
 
+def fail(message):
+    print(f"seed: failed: {message}", file=sys.stderr)
+    return 1
+
+
 def main():
     try:
         url = database_url()
         # The URL may hold a MySQL password: messages show it masked.
         shown = make_url(url).render_as_string(hide_password=True)
+    except (ConfigError, ArgumentError) as error:
+        return fail(str(error))
+    try:
         print("seed: " + seed(make_engine(url)))
-    except ConfigError as error:
-        print(f"seed: failed: {error}", file=sys.stderr)
-        return 1
+    except ImportError as error:
+        return fail(f"no database driver for {shown}: {error}")
     except SQLAlchemyError as error:
-        print(f"seed: failed on {shown}: {describe(error)}", file=sys.stderr)
-        return 1
+        return fail(f"{shown}: {describe(error)}")
     return 0
 
 

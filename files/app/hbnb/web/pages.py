@@ -6,10 +6,10 @@ from sqlalchemy.orm import selectinload
 from hbnb.db import get_session
 from hbnb.models import Amenity, State
 
-pages = Blueprint("pages", __name__)
+blueprint = Blueprint("pages", __name__)
 
 
-@pages.route("/", methods=["GET"])
+@blueprint.route("/", methods=["GET"])
 def hbnb():
     session = get_session()
     states = session.scalars(

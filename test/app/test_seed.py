@@ -1,0 +1,135 @@
+"""python3 -m hbnb.seed: schema and demo data, idempotent, one line of output."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.orm import Session
+
+from hbnb.db import make_engine
+from hbnb.models import Amenity, Base, Review, State, User, place_amenity
+from hbnb.models.base import utcnow
+from hbnb.seed import demo_id, seed
+
+RELEASE_ROOT = Path(__file__).resolve().parents[2] / "files" / "app"
+
+
+def snapshot(engine):
+    """Every row of every table, as sorted tuples."""
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(tuple(row) for row in connection.execute(select(table)))
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def run_seed(**env):
+    """`python3 -m hbnb.seed` from the release root, with only the given HBNB_ variables."""
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("HBNB_")
+    }
+    environment.update(PYTHONDONTWRITEBYTECODE="1", **env)
+    return subprocess.run(
+        [sys.executable, "-m", "hbnb.seed"], cwd=RELEASE_ROOT, env=environment,
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_seeding_twice_leaves_the_same_rows(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/hbnb.db")
+    first = seed(engine)
+    assert first.startswith("created schema; added ")
+    rows = snapshot(engine)
+    assert {name: len(table_rows) for name, table_rows in rows.items()} == {
+        "states": 10, "cities": 22, "amenities": 12, "users": 4, "places": 12,
+        "reviews": 13, "place_amenity": 47,
+    }
+    assert seed(engine) == "nothing to add"
+    # Same rows, same ids, same timestamps, same password hashes.
+    assert snapshot(engine) == rows
+    engine.dispose()
+
+
+def test_seed_adds_back_only_what_is_missing(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/hbnb.db")
+    seed(engine)
+    with engine.begin() as connection:
+        gone = demo_id("Review", "Gaslamp studio", "alan@example.com")
+        connection.execute(Review.__table__.delete().where(Review.id == gone))
+        connection.execute(Amenity.__table__.insert().values(
+            id="mine", name="Sauna", created_at=utcnow(), updated_at=utcnow(),
+        ))
+    assert seed(engine) == "added reviews=1"
+    with engine.connect() as connection:
+        assert connection.execute(select(Amenity.name).where(Amenity.id == "mine")).scalar() == "Sauna"
+    engine.dispose()
+
+
+def test_demo_rows_have_fixed_ids(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/hbnb.db")
+    seed(engine)
+    with engine.connect() as connection:
+        name = connection.execute(select(State.name).where(State.id == demo_id("State", "Texas"))).scalar()
+        links = connection.execute(select(place_amenity)).all()
+    assert name == "Texas"
+    assert (demo_id("Place", "Red rock cabin"), demo_id("Amenity", "Hot tub")) in links
+    engine.dispose()
+
+
+def test_seed_command_prints_one_line_and_is_idempotent(tmp_path):
+    url = f"sqlite:///{tmp_path}/hbnb.db"
+    first = run_seed(HBNB_DATABASE_URL=url)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == (
+        "seed: created schema; added states=10, cities=22, amenities=12, users=4, "
+        "places=12, place_amenity=47, reviews=13\n"
+    )
+    assert first.stderr == ""
+    second = run_seed(HBNB_DATABASE_URL=url)
+    assert (second.returncode, second.stdout, second.stderr) == (0, "seed: nothing to add\n", "")
+    engine = create_engine(url, future=True)
+    assert set(inspect(engine).get_table_names()) == {table.name for table in Base.metadata.sorted_tables}
+    with engine.connect() as connection:
+        # WAL, so that readers and the writer do not block each other.
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    engine.dispose()
+
+
+def test_seed_command_fails_in_one_line_when_the_database_is_not_writable(tmp_path):
+    result = run_seed(HBNB_DATABASE_URL=f"sqlite:///{tmp_path}/missing-dir/hbnb.db")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("seed: failed: sqlite:///")
+    assert "unable to open database file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_seed_command_fails_on_incomplete_mysql_settings():
+    result = run_seed(HBNB_TYPE_STORAGE="db", HBNB_MYSQL_USER="hbnb")
+    assert result.returncode == 1
+    assert result.stderr == "seed: failed: HBNB_TYPE_STORAGE=db needs HBNB_MYSQL_DB\n"
+
+
+def test_seed_command_masks_the_mysql_password():
+    result = run_seed(
+        HBNB_TYPE_STORAGE="db", HBNB_MYSQL_USER="hbnb", HBNB_MYSQL_PWD="t0p-secret",
+        HBNB_MYSQL_DB="hbnb", HBNB_MYSQL_HOST="127.0.0.1",
+    )
+    # No MySQL here: it fails (no driver, or no server), without showing the password.
+    assert result.returncode == 1
+    assert result.stderr.startswith("seed: failed: ")
+    assert result.stderr.count("\n") == 1
+    assert "t0p-secret" not in result.stderr
+    assert "hbnb:***@127.0.0.1" in result.stderr
+
+
+def test_seeded_users_are_not_logged_in_by_a_known_password(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/hbnb.db")
+    seed(engine)
+    with Session(engine, future=True) as session:
+        for user in session.scalars(select(User)):
+            assert not user.check_password("")
+            assert not user.check_password(user.email)
+    engine.dispose()

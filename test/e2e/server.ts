@@ -1,0 +1,96 @@
+import * as net from "net";
+import { down, LocalHost, stateFile, up } from "../../local/hosts";
+import { runPlan, RunOptions, StepReport } from "../../local/runner";
+import { keyFileFor, ssh, SshTarget } from "../../local/ssh";
+import { localPlan, localSettings } from "../../local/stack";
+import { Plan } from "../../components/plan";
+import { RawConfig, Settings } from "../../components/settings";
+
+/**
+ * A deployed local server for end-to-end tests, and the ways a test reaches it: HTTP from
+ * outside (this machine, as a browser would), and SSH for what only the server can tell.
+ */
+export class TestServer {
+  private removeKey: () => void = () => undefined;
+  host!: LocalHost;
+  settings!: Settings;
+  plan!: Plan;
+  target!: SshTarget;
+  log: string[] = [];
+
+  constructor(readonly name: string) {}
+
+  /** A brand-new server (any earlier one of that name is removed first). */
+  async create(): Promise<void> {
+    await down(this.name);
+    this.host = await up(this.name);
+    this.configure({});
+  }
+
+  /** Settings and plan for this server, with stack config overrides. */
+  configure(overrides: RawConfig): void {
+    this.settings = localSettings(this.host, overrides);
+    this.plan = localPlan(this.settings);
+    this.removeKey();
+    const key = keyFileFor(this.settings.ssh.privateKey);
+    this.removeKey = key.remove;
+    this.target = { address: this.host.address, port: this.host.port, user: this.host.user, keyFile: key.keyFile };
+  }
+
+  async deploy(plan = this.plan, options: Partial<RunOptions> = {}): Promise<StepReport[]> {
+    return runPlan(this.target, plan, {
+      stateFile: stateFile(this.name),
+      log: (line) => this.log.push(line),
+      ...options,
+    });
+  }
+
+  async destroy(): Promise<void> {
+    this.removeKey();
+    if (!process.env.HBNB_E2E_KEEP) await down(this.name);
+  }
+
+  /** Runs a command on the server as the SSH user. */
+  async sh(command: string): Promise<{ code: number; out: string }> {
+    const result = await ssh(this.target, command);
+    return { code: result.code, out: result.output.trim() };
+  }
+
+  /** GET (or another method) from outside the server; redirects are not followed. */
+  async http(path: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: string }> {
+    const response = await fetch(`http://${this.host.address}${path}`, {
+      redirect: "manual",
+      signal: AbortSignal.timeout(10_000),
+      ...init,
+    });
+    return { status: response.status, headers: response.headers, body: await response.text() };
+  }
+
+  /** Whether a TCP connection to the port succeeds from outside within the timeout. */
+  reachable(port: number, timeoutMs = 3000): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = net.connect({ host: this.host.address, port });
+      const done = (ok: boolean): void => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.setTimeout(timeoutMs, () => done(false));
+      socket.on("connect", () => done(true));
+      socket.on("error", () => done(false));
+    });
+  }
+
+  /** The release id the app's health check answers with, through its socket on the server. */
+  async serving(): Promise<string> {
+    const { out } = await this.sh(`curl -fsS --unix-socket ${this.plan.layout.socket} http://localhost/-/health`);
+    return (JSON.parse(out) as { release: string }).release;
+  }
+
+  /** PIDs of the Gunicorn master and of its workers. */
+  async gunicorn(): Promise<{ master: number; workers: number[] }> {
+    const service = this.plan.layout.service;
+    const master = Number((await this.sh(`systemctl show -p MainPID --value ${service}`)).out);
+    const children = (await this.sh(`pgrep -P ${master} || true`)).out;
+    return { master, workers: children.split("\n").filter(Boolean).map(Number).sort() };
+  }
+}
