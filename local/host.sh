@@ -42,7 +42,7 @@ die() {
 on_exit() {
   local rc=$?
   if [[ $rc -ne 0 && -n $FAIL_LOG && -f $FAIL_LOG ]]; then
-    log "last lines of $FAIL_LOG:"
+    log "error: a step failed; last lines of $FAIL_LOG:"
     tail -n 20 "$FAIL_LOG" >&2
   fi
 }
@@ -99,7 +99,8 @@ cg_roots() {
 cg_pids() {
   local root
   while read -r root; do
-    [[ -d $root/$1 ]] && find "$root/$1" -name cgroup.procs -exec cat {} +
+    # Subgroups vanish while the guest shuts down: ignore those races.
+    [[ -d $root/$1 ]] && find "$root/$1" -name cgroup.procs -exec cat {} + 2>/dev/null
   done < <(cg_roots)
   return 0
 }
@@ -168,7 +169,9 @@ host_dir() { printf '%s/%s\n' "$HOSTS_DIR" "$1"; }
 host_running() {
   local pid
   pid=$(cat "$(host_dir "$1")/wrapper.pid" 2>/dev/null) || return 1
-  [[ $pid =~ ^[0-9]+$ ]] && grep -q ":/$(cg_name "$1")\$" "/proc/$pid/cgroup" 2>/dev/null
+  [[ $pid =~ ^[0-9]+$ ]] && grep -q ":/$(cg_name "$1")\$" "/proc/$pid/cgroup" 2>/dev/null || return 1
+  # A killed supervisor may linger as a zombie: PID 1 here is no init that reaps promptly.
+  [[ $(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) != Z ]]
 }
 
 host_has_leftovers() {
@@ -196,8 +199,8 @@ host_launch() {
     --resolv-conf=copy-host --link-journal=no --console=read-only
     --bind="$APT_ARCHIVES:/var/cache/apt/archives")
   printf '\n=== %s: %s\n' "$(date -u +%FT%TZ)" "${cmd[*]}" >>"$dir/console.log"
-  # SYSTEMD_COLORS=0: the console log is a file, keep it free of escape codes.
-  SYSTEMD_COLORS=0 setsid bash -c "$(declare -f host_supervise); host_supervise \"\$@\"" \
+  # TERM=dumb: the guest's systemd then writes its console (a log file here) without colours.
+  TERM=dumb setsid bash -c "$(declare -f host_supervise); host_supervise \"\$@\"" \
     hbnb-supervise "$dir" "$cgroups" "${cmd[@]}" \
     </dev/null >>"$dir/console.log" 2>&1 {LOCK_FD}>&- &
   for ((i = 0; i < 50; i++)); do
@@ -249,13 +252,17 @@ host_teardown() {
   local name=$1 cg dir deadline i
   cg=$(cg_name "$name")
   dir=$(host_dir "$name")
-  host_signal_stop "$name"
-  deadline=$((SECONDS + STOP_TIMEOUT))
-  while [[ -n $(cg_pids "$cg") ]] && ((SECONDS < deadline)); do
-    sleep 0.1
-  done
+  if host_running "$name"; then
+    host_signal_stop "$name"
+    deadline=$((SECONDS + STOP_TIMEOUT))
+    while [[ -n $(cg_pids "$cg") ]] && ((SECONDS < deadline)); do
+      sleep 0.1
+    done
+    [[ -z $(cg_pids "$cg") ]] || log "$name did not power off within ${STOP_TIMEOUT} s, killing it"
+  fi
+  # Without its supervisor (an interrupted run) a guest gets no polite stop: nothing waits
+  # for its power-off, and an orphaned systemd would not hear SIGTERM from nspawn anyway.
   if [[ -n $(cg_pids "$cg") ]]; then
-    log "$name did not power off within ${STOP_TIMEOUT} s, killing it"
     # Killing the container's PID 1 from here ends its whole PID namespace.
     cg_pids "$cg" | xargs -r kill -KILL 2>/dev/null || true
     for ((i = 0; i < 50; i++)); do
@@ -265,8 +272,9 @@ host_teardown() {
   fi
   net_down "$name"
   cg_remove "$cg"
-  # nspawn removes these itself unless it was killed.
+  # nspawn removes these itself unless it was killed; its image lock is named by inode.
   rm -rf "/run/systemd/nspawn/propagate/hbnb-$name" "/run/systemd/nspawn/unix-export/hbnb-$name"
+  [[ -d $dir/root ]] && rm -f "/run/systemd/nspawn/locks/inode-$(stat -c %d:%i "$dir/root")"
   if [[ -d $dir ]]; then
     # nspawn's mounts live in its own mount namespace; never delete through a mount anyway.
     if grep -qF " $dir/" /proc/self/mountinfo; then
@@ -286,6 +294,7 @@ hosts_gone_cleanup() {
 # --- commands ------------------------------------------------------------------------------
 cmd_up() {
   local name=$1 dir started=$EPOCHREALTIME
+  local -a mirrors
   check_name "$name"
   dir=$(host_dir "$name")
   lock
@@ -306,7 +315,8 @@ cmd_up() {
   mkdir -p "$dir"
   net_load_new "$name"
   root_make_host "$dir" "$name" "$address/30" "$gateway" "$KEY.pub"
-  net_up "$name"
+  mapfile -t mirrors < <(root_mirror_hosts)
+  net_up "$name" "${mirrors[@]}"
   host_launch "$name"
   unlock
   host_wait_ssh "$name"
@@ -352,20 +362,26 @@ cmd_down_all() {
   done < <(cg_roots)
   net_clean_stale
   rm -rf /run/systemd/nspawn/propagate/hbnb-* /run/systemd/nspawn/unix-export/hbnb-*
+  # Image locks of killed nspawns whose root is already gone (named by inode, so not mappable
+  # to a host): only when no nspawn at all runs here, so no lock can be in use.
+  pgrep -x systemd-nspawn >/dev/null || rm -f /run/systemd/nspawn/locks/inode-*
+  # nspawn's own runtime directories, if nothing (of anyone's) is left in them.
+  rmdir /run/systemd/nspawn/{propagate,unix-export,locks} /run/systemd/nspawn 2>/dev/null || true
   net_nat_down
   root_clean_partial
   log "all hosts down ($(elapsed "$started") s)"
 }
 
 cmd_reboot() {
-  local name=$1 dir old new i started=$EPOCHREALTIME
+  local name=$1 dir old new i err started=$EPOCHREALTIME
   check_name "$name"
   dir=$(host_dir "$name")
   host_running "$name" || die "$name is not running"
   old=$(cat "$dir/nspawn.pid")
   log "rebooting $name"
-  # The connection may drop while the reboot starts: its status says nothing.
-  cmd_ssh "$name" sudo systemctl reboot || true
+  # The connection may drop while the reboot starts: its status says nothing, and its
+  # complaint is only shown if the reboot does not happen.
+  err=$(cmd_ssh "$name" sudo systemctl reboot 2>&1) || true
   # The supervisor relaunches nspawn (new PID) when the guest reboots.
   for ((i = 0; i < 300; i++)); do
     new=$(cat "$dir/nspawn.pid" 2>/dev/null) || new=
@@ -380,7 +396,7 @@ cmd_reboot() {
     fi
     sleep 0.1
   done
-  ((i < 300)) || die "$name did not go down for the reboot within 30 s"
+  ((i < 300)) || die "$name did not go down for the reboot within 30 s${err:+ ($err)}"
   host_wait_ssh "$name"
   log "$name rebooted ($(elapsed "$started") s)"
   host_print "$name"

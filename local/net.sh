@@ -71,6 +71,7 @@ net_slot_free() {
 }
 
 # Creates the netns and the veth of NAME (settings from net_alloc), NAT and forwarding.
+# Further args: the mirror host names the guests may reach (see net_nat_up).
 net_up() {
   # shellcheck disable=SC2034 # all set by the eval, not all used
   local name=$1 index address gateway veth netns
@@ -80,16 +81,37 @@ net_up() {
   ip addr add "$gateway/30" dev "$veth"
   ip link set "$veth" up
   # eth0 itself is brought up and addressed by systemd-networkd inside the guest, at every boot.
-  net_nat_up
+  shift
+  net_nat_up "$@"
 }
 
-# NAT for the guests' own traffic out of 10.213.0.0/16 (apt); nothing else is touched.
+# NAT for the guests' own traffic out of 10.213.0.0/16, limited to what a test host needs from
+# outside: DNS to this machine's resolvers and HTTP(S) to the Debian mirrors (apt). Everything
+# else forwarded out of the range is rejected, so no provisioning step can reach any other
+# address by accident. Guest to guest and this machine to guest stay open.
+# Args: the mirror host names (resolved here, now).
 net_nat_up() {
-  # Delete-and-recreate in one transaction: idempotent, and never two copies of the rule.
+  local dns mirrors rules
+  dns=$(awk '$1 == "nameserver" && $2 ~ /^[0-9.]+$/ { print $2 }' /etc/resolv.conf | paste -sd, -)
+  mirrors=$(getent ahostsv4 "$@" 2>/dev/null | awk '{ print $1 }' | sort -u | paste -sd, -) || true
+  [[ -n $mirrors ]] || log "warning: cannot resolve $*: apt inside the hosts will fail"
+  rules="ip saddr $NET_RANGE ip daddr $NET_RANGE accept
+    ct state established,related accept"
+  [[ -n $dns ]] && rules+="
+    ip saddr $NET_RANGE ip daddr { $dns } meta l4proto { tcp, udp } th dport 53 accept"
+  [[ -n $mirrors ]] && rules+="
+    ip saddr $NET_RANGE ip daddr { $mirrors } tcp dport { 80, 443 } accept"
+  # Delete-and-recreate in one transaction: idempotent, never two copies of a rule, and the
+  # mirror addresses are refreshed at every `up`.
   nft -f - <<EOF
 add table ip $NET_TABLE
 delete table ip $NET_TABLE
 table ip $NET_TABLE {
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    $rules
+    ip saddr $NET_RANGE counter reject with icmp type admin-prohibited
+  }
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
     ip saddr $NET_RANGE ip daddr != $NET_RANGE masquerade

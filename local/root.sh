@@ -45,6 +45,11 @@ root_mirrors() {
   printf '%s\n%s\n' "$main" "$sec"
 }
 
+# Prints the host names of those mirrors (what the guests' apt must be able to reach).
+root_mirror_hosts() {
+  root_mirrors | sed -E 's|^[a-z]+://([^/:]+).*|\1|' | sort -u
+}
+
 # Runs a command chrooted into DIR with /proc mounted in a private mount namespace, so an
 # interrupted build can never leave a mount behind on this machine.
 root_chroot() {
@@ -89,15 +94,17 @@ root_build() {
   # holds a complete root.
   tmp=$(mktemp -d "$CACHE_DIR/root-bookworm.tmp.XXXXXX")
   chmod 755 "$tmp"
-  log "building the base root from $main (about a minute; log: $buildlog)"
-  # Own mount namespace: debootstrap mounts /proc and /sys in the target and would leave them
-  # mounted if interrupted.
+  log "building the base root from $main (about two minutes; log: $buildlog)"
   # Not `if ! ...`: that would switch off set -e inside root_configure. host.sh's exit trap
   # shows the tail of FAIL_LOG if any step fails.
   # shellcheck disable=SC2034 # read by host.sh's exit trap
   FAIL_LOG=$buildlog
+  # Own mount namespace: debootstrap mounts /proc and /sys in the target and would leave them
+  # mounted if interrupted. --cache-dir keeps the .debs for the next build (and the guests'
+  # apt finds them there too).
   unshare --mount --propagation private -- debootstrap --variant=minbase \
-    --include="$ROOT_PACKAGES" bookworm "$tmp" "$main" >"$buildlog" 2>&1
+    --cache-dir="$APT_ARCHIVES" --include="$ROOT_PACKAGES" bookworm "$tmp" "$main" >"$buildlog" 2>&1
+  log "debootstrap done after $((SECONDS - started)) s; updating and configuring"
   root_configure "$tmp" "$main" "$sec" >>"$buildlog" 2>&1
   # shellcheck disable=SC2034
   FAIL_LOG=
@@ -182,7 +189,7 @@ root_make_host() {
   printf '127.0.1.1\t%s\n' "$name" >>"$tmp/etc/hosts"
   # A fixed machine-id per host keeps journald and the host's identity stable over reboots.
   tr -d - </proc/sys/kernel/random/uuid >"$tmp/etc/machine-id"
-  ssh-keygen -q -A -f "$tmp"
+  ssh-keygen -q -A -f "$tmp" >/dev/null
 
   install -m 600 -o "$(root_uid "$tmp" admin)" -g "$(root_gid "$tmp" admin)" \
     "$pubkey" "$tmp/home/admin/.ssh/authorized_keys"
