@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+#!/usr/bin/env bash
 # Networking of the local test hosts: one network namespace per host, a /30 veth link to it
 # from this machine, NAT out for apt, and the ip_forward switch that NAT needs.
 # Sourced by local/host.sh (which provides log/die and holds the state lock while these run).

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+#!/usr/bin/env bash
 # Builds and caches the base root of the local test hosts, and makes per-host writable copies.
 # Sourced by local/host.sh (which provides log/die and holds the state lock while these run).
 #
