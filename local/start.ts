@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     const target = { address: host.address, port: settings.ssh.port, user: settings.ssh.user, keyFile: key.keyFile };
     const reports = await runPlan(target, plan, { stateFile: stateFile(NAME) });
     const ran = reports.filter((r) => r.ran).map((r) => r.step);
-    const health = await ssh(target, `curl -fsS --unix-socket ${plan.layout.socket} http://localhost/-/health`);
+    const health = await ssh(target, `sudo curl -fsS --unix-socket ${plan.layout.socket} http://localhost/-/health`);
     const serving =
       health.code === 0
         ? (JSON.parse(health.output) as { release: string }).release

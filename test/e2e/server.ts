@@ -1,10 +1,14 @@
+import * as fs from "fs";
 import * as net from "net";
+import * as path from "path";
 import { down, LocalHost, stateFile, up } from "../../local/hosts";
 import { runPlan, RunOptions, StepReport } from "../../local/runner";
 import { keyFileFor, ssh, SshTarget } from "../../local/ssh";
 import { localPlan, localSettings } from "../../local/stack";
 import { Plan } from "../../components/plan";
 import { RawConfig, Settings } from "../../components/settings";
+
+export const RESULTS = path.join(__dirname, "..", "..", "test-results");
 
 /**
  * A deployed local server for end-to-end tests, and the ways a test reaches it: HTTP from
@@ -45,7 +49,10 @@ export class TestServer {
     });
   }
 
+  /** Removes the server (unless HBNB_E2E_KEEP is set) and keeps the deploy log in test-results/. */
   async destroy(): Promise<void> {
+    fs.mkdirSync(RESULTS, { recursive: true });
+    fs.writeFileSync(path.join(RESULTS, `${this.name}-deploy.log`), this.log.join("\n") + "\n");
     this.removeKey();
     if (!process.env.HBNB_E2E_KEEP) await down(this.name);
   }
@@ -82,7 +89,7 @@ export class TestServer {
 
   /** The release id the app's health check answers with, through its socket on the server. */
   async serving(): Promise<string> {
-    const { out } = await this.sh(`curl -fsS --unix-socket ${this.plan.layout.socket} http://localhost/-/health`);
+    const { out } = await this.sh(`sudo curl -fsS --unix-socket ${this.plan.layout.socket} http://localhost/-/health`);
     return (JSON.parse(out) as { release: string }).release;
   }
 
