@@ -1,7 +1,7 @@
 import * as crypto from "crypto";
 import { Bundle } from "./bundle";
 import { ServerFiles } from "./files";
-import { Configs, Layout, layout, renderConfigs } from "./render";
+import { ConfigFile, ConfigKind, Layout, layout, renderConfigs } from "./render";
 import { Settings } from "./settings";
 
 /**
@@ -38,7 +38,9 @@ export interface Step {
 export interface Plan {
   release: string;
   layout: Layout;
-  configs: Configs;
+  /** The rendered config files, and their text by name ("unit", "site", ...). */
+  configFiles: ConfigFile[];
+  configs: Record<string, string>;
   steps: Step[];
 }
 
@@ -103,7 +105,13 @@ function step(
 
 export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles): Plan {
   const l = layout(settings.app);
-  const configs = renderConfigs(files.templates, l);
+  const configFiles = renderConfigs(files.templates, l);
+  const configs = Object.fromEntries(configFiles.map((f) => [f.name, f.text]));
+  const ofKind = (...kinds: ConfigKind[]): string =>
+    configFiles
+      .filter((f) => kinds.includes(f.kind))
+      .map((f) => f.text)
+      .join("\n");
   const archive = `/tmp/hbnb-stack-${bundle.release}.tar.gz`;
   const steps: Step[] = [
     step(files, "wait", "wait for boot, cloud-init and apt", {}),
@@ -133,18 +141,10 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     ),
     step(files, "configs", "install the Gunicorn, systemd and Nginx configs", {
       HBNB_SERVICE: l.service,
-      HBNB_APP_USER: l.user,
       HBNB_STATE_DIR: l.stateDir,
-      HBNB_UNIT_PATH: l.unitPath,
-      HBNB_UNIT_B64: b64(configs.unit),
-      HBNB_GUNICORN_CONF_PATH: l.configFile,
-      HBNB_GUNICORN_CONF_B64: b64(configs.gunicorn),
-      HBNB_ENV_PATH: l.envFile,
-      HBNB_ENV_B64: b64(configs.env),
       HBNB_SITE_PATH: l.sitePath,
-      HBNB_SITE_B64: b64(configs.site),
-      HBNB_PROXY_PATH: l.proxyPath,
-      HBNB_PROXY_B64: b64(configs.proxy),
+      // One file a line: kind|path|owner|mode|content in base64.
+      HBNB_CONFIG_FILES: configFiles.map((f) => [f.kind, f.path, f.owner, f.mode, b64(f.text)].join("|")).join("\n"),
     }),
     step(
       files,
@@ -152,7 +152,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
       "create the schema and load the demo data",
       { HBNB_RELEASE: bundle.release, HBNB_APP_DIR: l.appDir, HBNB_APP_USER: l.user, HBNB_ENV_PATH: l.envFile },
       // The schema and data go to whatever database the environment names.
-      { inputs: { env: configs.env } },
+      { inputs: { env: ofKind("env") } },
     ),
     step(
       files,
@@ -167,7 +167,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
         HBNB_WORKERS: l.workers,
       },
       // The switch applies new Gunicorn configs (reload or restart) even when the release is the same.
-      { inputs: { configs: configs.unit + configs.gunicorn + configs.env } },
+      { inputs: { configs: ofKind("unit", "env", "gunicorn") } },
     ),
     step(files, "firewall", "allow SSH, HTTP and HTTPS in ufw", { HBNB_SSH_PORT: settings.ssh.port }),
     step(
@@ -179,5 +179,5 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
       { inputs: { release: bundle.release } },
     ),
   ];
-  return { release: bundle.release, layout: l, configs, steps };
+  return { release: bundle.release, layout: l, configFiles, configs, steps };
 }

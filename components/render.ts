@@ -57,36 +57,87 @@ export function layout(app: AppSettings): Layout {
   };
 }
 
-/** The config files of one server, rendered: template path → text. */
-export interface Configs {
-  unit: string;
-  gunicorn: string;
-  env: string;
-  site: string;
-  proxy: string;
+/**
+ * What a config file is to the configs step: how it is checked and what applies it.
+ * unit: systemd-analyze verify, daemon-reload, restart; env: restart; gunicorn: graceful
+ * reload; nginx: nginx -t, then reload Nginx.
+ */
+export type ConfigKind = "unit" | "env" | "gunicorn" | "nginx";
+
+export interface ConfigFile {
+  name: string;
+  kind: ConfigKind;
+  /** Where it goes on the server. */
+  path: string;
+  owner: string;
+  mode: string;
+  text: string;
 }
 
-const TEMPLATES: Record<keyof Configs, string> = {
-  unit: "systemd/app.service.njk",
-  gunicorn: "gunicorn/gunicorn.conf.py.njk",
-  env: "systemd/app.env.njk",
-  site: "nginx/site.conf.njk",
-  proxy: "nginx/proxy.conf.njk",
-};
+/** Every config file of the app on a server: adding one is a template in files/ and a row here. */
+const CONFIG_FILES: {
+  name: string;
+  kind: ConfigKind;
+  template: string;
+  path: (l: Layout) => string;
+  owner: (l: Layout) => string;
+  mode: string;
+}[] = [
+  {
+    name: "unit",
+    kind: "unit",
+    template: "systemd/app.service.njk",
+    path: (l) => l.unitPath,
+    owner: () => "root:root",
+    mode: "0644",
+  },
+  {
+    name: "env",
+    kind: "env",
+    template: "systemd/app.env.njk",
+    path: (l) => l.envFile,
+    owner: (l) => `root:${l.group}`,
+    mode: "0640",
+  },
+  {
+    name: "gunicorn",
+    kind: "gunicorn",
+    template: "gunicorn/gunicorn.conf.py.njk",
+    path: (l) => l.configFile,
+    owner: (l) => `root:${l.group}`,
+    mode: "0640",
+  },
+  {
+    name: "site",
+    kind: "nginx",
+    template: "nginx/site.conf.njk",
+    path: (l) => l.sitePath,
+    owner: () => "root:root",
+    mode: "0644",
+  },
+  {
+    name: "proxy",
+    kind: "nginx",
+    template: "nginx/proxy.conf.njk",
+    path: (l) => l.proxyPath,
+    owner: () => "root:root",
+    mode: "0644",
+  },
+];
 
-export function renderConfigs(templates: Record<string, string>, values: Layout): Configs {
+export function renderConfigs(templates: Record<string, string>, values: Layout): ConfigFile[] {
   // Config files are not HTML: no escaping; a value that is missing is an error, not "".
   const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, trimBlocks: true });
-  const render = (key: keyof Configs): string => {
-    const template = templates[TEMPLATES[key]];
-    if (template === undefined) throw new Error(`template files/${TEMPLATES[key]} is missing`);
-    return env.renderString(template, values);
-  };
-  return {
-    unit: render("unit"),
-    gunicorn: render("gunicorn"),
-    env: render("env"),
-    site: render("site"),
-    proxy: render("proxy"),
-  };
+  return CONFIG_FILES.map((file) => {
+    const template = templates[file.template];
+    if (template === undefined) throw new Error(`template files/${file.template} is missing`);
+    return {
+      name: file.name,
+      kind: file.kind,
+      path: file.path(values),
+      owner: file.owner(values),
+      mode: file.mode,
+      text: env.renderString(template, values),
+    };
+  });
 }

@@ -74,11 +74,18 @@ describe("the plan", () => {
     expect(steps.firewall.triggers).toEqual([expect.stringMatching(/^script=/), "HBNB_SSH_PORT=22"]);
   });
 
-  test("passes rendered configs in base64, and keys off them by hash", () => {
+  test("passes every rendered config with its kind, path, owner and mode, and keys off them by hash", () => {
     const configs = byName(plan).configs;
-    const unit = Buffer.from(plan.configs.unit).toString("base64");
-    expect(configs.stdin).toContain(`export HBNB_UNIT_B64='${unit}'`);
-    expect(configs.triggers).toContainEqual(expect.stringMatching(/^HBNB_UNIT_B64=sha256:[0-9a-f]{12}$/));
+    const b64 = (name: string) => Buffer.from(plan.configs[name]).toString("base64");
+    const lines = [
+      `unit|/etc/systemd/system/hbnb.service|root:root|0644|${b64("unit")}`,
+      `env|/etc/hbnb/hbnb.env|root:hbnb|0640|${b64("env")}`,
+      `gunicorn|/etc/hbnb/gunicorn.conf.py|root:hbnb|0640|${b64("gunicorn")}`,
+      `nginx|/etc/nginx/sites-available/hbnb|root:root|0644|${b64("site")}`,
+      `nginx|/etc/nginx/snippets/hbnb-proxy.conf|root:root|0644|${b64("proxy")}`,
+    ];
+    expect(configs.stdin).toContain(`export HBNB_CONFIG_FILES='${lines.join("\n")}'`);
+    expect(configs.triggers).toContainEqual(expect.stringMatching(/^HBNB_CONFIG_FILES=sha256:[0-9a-f]{12}$/));
   });
 
   test("quotes values for the shell", () => {
