@@ -1,0 +1,18 @@
+-- wrk script of the project's load runs: the method and body come from the environment (for
+-- POST routes), and at the end one JSON line gives what the caller parses: requests, errors
+-- by kind (status = responses that were not 2xx/3xx) and latency percentiles in microseconds.
+local method = os.getenv("WRK_METHOD")
+local body = os.getenv("WRK_BODY")
+if method then wrk.method = method end
+if body then
+  wrk.body = body
+  wrk.headers["Content-Type"] = "application/json"
+end
+
+function done(summary, latency, requests)
+  io.write(string.format(
+    'WRK_JSON {"requests": %d, "seconds": %.3f, "connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d, "p50": %d, "p99": %d, "max": %d}\n',
+    summary.requests, summary.duration / 1e6, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.status, summary.errors.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end

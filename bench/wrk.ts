@@ -1,0 +1,61 @@
+import { execFile } from "child_process";
+import * as path from "path";
+import { promisify } from "util";
+
+/**
+ * A bounded load run with wrk (Debian's), for the e2e tests (failed requests during a deploy)
+ * and the benchmarks (req/s and latency). Always bounded in time; targets are loopback or the
+ * project's own test servers only.
+ */
+export interface LoadOptions {
+  url: string;
+  seconds: number;
+  connections?: number;
+  threads?: number;
+  method?: "GET" | "POST";
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+export interface LoadResult {
+  url: string;
+  requests: number;
+  seconds: number;
+  rps: number;
+  /** Latency percentiles in milliseconds. */
+  p50: number;
+  p99: number;
+  /** Socket errors (connect, read, write, timeout) and responses that were not 2xx/3xx. */
+  errors: { connect: number; read: number; write: number; timeout: number; status: number };
+  /** All of the above added up: requests that failed. */
+  failed: number;
+}
+
+const exec = promisify(execFile);
+
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const { url, seconds, connections = 16, threads = 2 } = options;
+  const args = ["-t", String(threads), "-c", String(connections), "-d", `${seconds}s`, "--timeout", "5s"];
+  for (const [name, value] of Object.entries(options.headers ?? {})) args.push("-H", `${name}: ${value}`);
+  args.push("-s", path.join(__dirname, "wrk.lua"), url);
+  const env = {
+    ...process.env,
+    WRK_METHOD: options.method ?? "GET",
+    ...(options.body ? { WRK_BODY: options.body } : {}),
+  };
+  const { stdout } = await exec("wrk", args, { env, timeout: (seconds + 30) * 1000 });
+  const line = stdout.split("\n").find((l) => l.startsWith("WRK_JSON "));
+  if (!line) throw new Error(`wrk printed no summary for ${url}:\n${stdout}`);
+  const r = JSON.parse(line.slice("WRK_JSON ".length)) as Record<string, number>;
+  const errors = { connect: r.connect, read: r.read, write: r.write, timeout: r.timeout, status: r.status };
+  return {
+    url,
+    requests: r.requests,
+    seconds: r.seconds,
+    rps: r.requests / r.seconds,
+    p50: r.p50 / 1000,
+    p99: r.p99 / 1000,
+    errors,
+    failed: Object.values(errors).reduce((a, b) => a + b, 0),
+  };
+}
