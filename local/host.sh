@@ -196,8 +196,7 @@ host_launch() {
     # Both: the netns for addressing, --private-network for CAP_NET_ADMIN, without which
     # iptables/ufw inside fail with "Permission denied (you must be root)".
     --private-network --network-namespace-path="/run/netns/$(net_netns "$name")"
-    --resolv-conf=copy-host --link-journal=no --console=read-only
-    --bind="$APT_ARCHIVES:/var/cache/apt/archives")
+    --resolv-conf=copy-host --link-journal=no --console=read-only)
   printf '\n=== %s: %s\n' "$(date -u +%FT%TZ)" "${cmd[*]}" >>"$dir/console.log"
   # TERM=dumb: the guest's systemd then writes its console (a log file here) without colours.
   TERM=dumb setsid bash -c "$(declare -f host_supervise); host_supervise \"\$@\"" \
@@ -280,6 +279,7 @@ host_teardown() {
     if grep -qF " $dir/" /proc/self/mountinfo; then
       die "something is mounted under $dir; not deleting it"
     fi
+    root_harvest_debs "$dir"
     rm -rf --one-file-system "$dir"
   fi
 }

@@ -183,6 +183,11 @@ root_make_host() {
   # A copy (reflinked where the file system can): the host must survive its own reboot with
   # everything the provisioning wrote, and the cache must stay pristine.
   cp -a --reflink=auto "$BASE_ROOT" "$tmp"
+  # Packages downloaded by earlier hosts, as hard links: apt finds them in its own archive
+  # directory and downloads nothing again. A directory of its own (not a shared bind mount)
+  # because apt locks it: hosts provisioning side by side must not wait on each other.
+  mkdir -p "$APT_ARCHIVES/partial"
+  find "$APT_ARCHIVES" -maxdepth 1 -name '*.deb' -exec cp -l -t "$tmp/var/cache/apt/archives/" {} + 2>/dev/null || true
 
   printf '%s\n' "$name" >"$tmp/etc/hostname"
   # As cloud-init does; without it sudo warns "unable to resolve host".
@@ -206,4 +211,12 @@ LinkLocalAddressing=no
 IPv6AcceptRA=no
 EOF
   mv -T "$tmp" "$dir/root"
+}
+
+# Hands the packages a host downloaded to the cache (as hard links) before it is deleted.
+root_harvest_debs() {
+  local dir=$1
+  [[ -d $dir/root/var/cache/apt/archives ]] || return 0
+  mkdir -p "$APT_ARCHIVES"
+  find "$dir/root/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec cp -ln -t "$APT_ARCHIVES/" {} + 2>/dev/null || true
 }
