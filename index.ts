@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { AwsHosts } from "./components/aws-hosts";
 import { buildBundle } from "./components/bundle";
 import { HostDeploy } from "./components/deploy";
@@ -34,7 +35,11 @@ const hosts: Host[] =
       }));
 
 const plan = buildPlan(settings, buildBundle(), loadServerFiles());
-const deploys = hosts.map((host) => new HostDeploy(host.name, { host, plan, privateKey }));
+// Flask's SECRET_KEY: made once per stack, the same on every server (a session signed by one
+// is valid on the others), kept encrypted in the state; `pulumi up --replace` on it rotates it.
+const flaskSecretKey = new random.RandomPassword("flask-secret-key", { length: 64, special: false });
+const secrets = { flaskSecretKey: flaskSecretKey.result };
+const deploys = hosts.map((host) => new HostDeploy(host.name, { host, plan, privateKey, secrets }));
 
 const addresses = hosts.map((host) => pulumi.output(host.address));
 export const publicIps = addresses;

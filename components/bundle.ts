@@ -2,6 +2,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as tar from "tar";
+import * as zlib from "zlib";
 
 /**
  * The release bundle: the app of files/app/ plus the assets it ships without a CDN, packed as one
@@ -46,31 +47,63 @@ export function releaseFiles(appDir = APP_DIR): Map<string, string> {
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-export function releaseId(files: Map<string, string>): string {
-  const hash = crypto.createHash("sha256");
-  for (const [rel, source] of files) {
-    hash.update(rel).update("\0").update(fs.readFileSync(source)).update("\0");
+/**
+ * Static files in text formats, compressed ahead of time: Nginx sends the `.gz` twin as it is
+ * (`gzip_static on` in the site's /static/ location) to every client that accepts gzip, so no
+ * CPU is spent compressing per request and the bytes on the wire shrink (jQuery: 87 KB to 30 KB).
+ * Images (PNG) are compressed already; gzip would only add bytes.
+ */
+const PRECOMPRESSED = /^hbnb\/static\/.+\.(css|js|svg|html|json|txt)$/;
+
+/**
+ * The gzip twin of a file, or undefined when gzip would not make it smaller (a few bytes of CSS).
+ * Level 9: compressed once per release, read by every client. Node writes no file name and a
+ * zero mtime in the gzip header, so the same file always gives the same bytes.
+ */
+export function gzipTwin(data: Buffer): Buffer | undefined {
+  const gz = zlib.gzipSync(data, { level: 9 });
+  return gz.length < data.length ? gz : undefined;
+}
+
+/**
+ * Everything the archive holds but its RELEASE file, by path inside the release, sorted: the
+ * app's files and the gzip twins of its static text files.
+ */
+export function releaseContents(appDir = APP_DIR): Map<string, Buffer> {
+  const contents = new Map<string, Buffer>();
+  for (const [rel, source] of releaseFiles(appDir)) {
+    const data = fs.readFileSync(source);
+    contents.set(rel, data);
+    const twin = PRECOMPRESSED.test(rel) ? gzipTwin(data) : undefined;
+    if (twin) contents.set(`${rel}.gz`, twin);
   }
+  return new Map([...contents].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** The hash covers the twins too: a change in how they are made is a new release that unpacks anew. */
+export function releaseId(contents: Map<string, Buffer>): string {
+  const hash = crypto.createHash("sha256");
+  for (const [rel, data] of contents) hash.update(rel).update("\0").update(data).update("\0");
   return `r-${hash.digest("hex").slice(0, 12)}`;
 }
 
 /** Builds (or reuses) the archive of the app in buildDir. */
 export function buildBundle(buildDir = path.join(root, ".build"), appDir = APP_DIR): Bundle {
-  const files = releaseFiles(appDir);
-  const release = releaseId(files);
+  const contents = releaseContents(appDir);
+  const release = releaseId(contents);
   const archive = path.join(buildDir, `${release}.tar.gz`);
   if (!fs.existsSync(archive)) {
     fs.mkdirSync(buildDir, { recursive: true });
     const stage = fs.mkdtempSync(path.join(buildDir, "stage-"));
     try {
-      for (const [rel, source] of files) {
+      for (const [rel, data] of contents) {
         fs.mkdirSync(path.dirname(path.join(stage, rel)), { recursive: true });
-        fs.copyFileSync(source, path.join(stage, rel));
+        fs.writeFileSync(path.join(stage, rel), data);
         fs.chmodSync(path.join(stage, rel), 0o644);
       }
       // The app reads its own release id from this file: the health check proves which code answers.
       fs.writeFileSync(path.join(stage, "RELEASE"), `${release}\n`, { mode: 0o644 });
-      const entries = ["RELEASE", ...files.keys()];
+      const entries = ["RELEASE", ...contents.keys()];
       // Fixed mtimes and no owner names: the same files always give the same bytes.
       const partial = `${archive}.${process.pid}.partial`;
       tar.create({ sync: true, gzip: true, portable: true, mtime: new Date(0), cwd: stage, file: partial }, entries);

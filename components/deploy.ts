@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { Host } from "./host";
-import { Plan } from "./plan";
+import { Plan, secretToken, Step } from "./plan";
 
 /**
  * The Pulumi driver of the plan: on one host, one remote.Command per step (and a CopyToRemote
@@ -13,6 +13,28 @@ export interface HostDeployArgs {
   host: Host;
   plan: Plan;
   privateKey: pulumi.Input<string>;
+  /** The values of the plan's secrets, by name (see Step.secrets). */
+  secrets: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * A step's stdin with its secrets put in, as a secret: kept encrypted in the state. Steps
+ * without secrets keep their plain stdin, so a preview can show what changed in them.
+ */
+function stdinOf(step: Step, secrets: Record<string, pulumi.Input<string>>): pulumi.Input<string> {
+  if (step.secrets.length === 0) return step.stdin;
+  const values = step.secrets.map((name) => {
+    if (secrets[name] === undefined)
+      throw new Error(`step ${step.name} needs the secret ${name}, which the stack does not provide`);
+    return secrets[name];
+  });
+  return pulumi.secret(
+    pulumi
+      .all(values)
+      .apply((plain) =>
+        step.secrets.reduce((text, name, i) => text.split(secretToken(name)).join(plain[i]), step.stdin),
+      ),
+  );
 }
 
 export class HostDeploy extends pulumi.ComponentResource {
@@ -37,7 +59,8 @@ export class HostDeploy extends pulumi.ComponentResource {
     this.steps = [];
     let previous: pulumi.Resource[] = host.dependsOn ?? [];
     plan.steps.forEach((step, index) => {
-      const triggers = [...step.triggers, identity];
+      // A new secret value runs the step again; in the state it stays encrypted.
+      const triggers = [...step.triggers, identity, ...step.secrets.map((name) => pulumi.secret(args.secrets[name]))];
       if (step.upload) {
         const copy = new command.remote.CopyToRemote(
           `${name}-${step.name}-upload`,
@@ -56,9 +79,10 @@ export class HostDeploy extends pulumi.ComponentResource {
         {
           connection: connection(index === 0),
           create: step.command,
-          stdin: step.stdin,
+          stdin: stdinOf(step, args.secrets),
           triggers,
-          logging: "stdoutAndStderr",
+          // What a step that handles secrets prints stays out of the logs and the state.
+          logging: step.secrets.length ? "none" : "stdoutAndStderr",
         },
         { parent: this, dependsOn: previous, customTimeouts: { create: "20m" } },
       );

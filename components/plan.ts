@@ -1,7 +1,8 @@
 import * as crypto from "crypto";
 import { Bundle } from "./bundle";
 import { ServerFiles } from "./files";
-import { ConfigFile, ConfigKind, Layout, layout, renderConfigs } from "./render";
+import { HARDENING_PACKAGES, renderHardening } from "./hardening";
+import { ConfigFile, ConfigKind, Layout, layout, renderConfigs, renderTemplate } from "./render";
 import { Settings } from "./settings";
 
 /**
@@ -33,7 +34,20 @@ export interface Step {
    * when one of these changes: `pulumi preview` shows which steps a change re-runs.
    */
   triggers: string[];
+  /**
+   * Secrets the step depends on, by name. Their values never enter the plan: stdin carries
+   * secretToken(name) where a value goes, and the driver puts the value in at run time, keeps
+   * the step's stdin secret and its output out of the logs, and re-runs the step when a value
+   * changes.
+   */
+  secrets: string[];
 }
+
+/** Where the value of the secret NAME goes in a step's stdin; see Step.secrets. */
+export const secretToken = (name: string): string => `@@hbnb-secret:${name}@@`;
+
+/** The secrets the stack generates: Flask's SECRET_KEY. */
+export const SECRETS = ["flaskSecretKey"] as const;
 
 export interface Plan {
   release: string;
@@ -46,7 +60,10 @@ export interface Plan {
 
 /** Distribution packages, by what needs them. */
 export function packages(settings: Settings): string[] {
-  const base = ["nginx", "gunicorn", "python3-flask", "python3-flask-cors", "python3-sqlalchemy", "curl", "ufw"];
+  const base = [
+    ...["nginx", "gunicorn", "python3-flask", "python3-flask-cors", "python3-sqlalchemy", "curl", "ufw"],
+    ...HARDENING_PACKAGES,
+  ];
   const db = settings.app.databaseUrl;
   return /^(mysql|mariadb)/.test(db) ? [...base, "python3-mysqldb"] : base;
 }
@@ -72,6 +89,7 @@ interface StepExtras {
   upload?: Upload;
   /** Inputs the script does not read but whose change must run it again, by hash. */
   inputs?: Record<string, string>;
+  secrets?: string[];
 }
 
 function step(
@@ -81,7 +99,7 @@ function step(
   values: Record<string, string | number>,
   extras: StepExtras = {},
 ): Step {
-  const { upload, inputs = {} } = extras;
+  const { upload, inputs = {}, secrets = [] } = extras;
   const script = files.scripts[name];
   if (script === undefined) throw new Error(`step script files/scripts/${name}.sh is missing`);
   const lib = files.scripts.lib;
@@ -100,19 +118,23 @@ function step(
   ];
   for (const [key, value] of Object.entries(inputs)) triggers.push(`${key}=sha256:${sha(value)}`);
   if (upload) triggers.push(`upload=${upload.sha256.slice(0, 12)}`);
-  return { name, summary, command: COMMAND, stdin, upload, triggers };
+  return { name, summary, command: COMMAND, stdin, upload, triggers, secrets };
 }
 
 export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles): Plan {
   const l = layout(settings.app);
-  const configFiles = renderConfigs(files.templates, l);
+  const configFiles = renderConfigs(files, l);
   const configs = Object.fromEntries(configFiles.map((f) => [f.name, f.text]));
   const ofKind = (...kinds: ConfigKind[]): string =>
     configFiles
       .filter((f) => kinds.includes(f.kind))
       .map((f) => f.text)
       .join("\n");
-  const archive = `/tmp/hbnb-stack-${bundle.release}.tar.gz`;
+  // The app's environment carries secrets: it goes to the server in the secrets step only.
+  const env = renderTemplate(files, "systemd/app.env.njk", { ...l, secretKey: secretToken("flaskSecretKey") });
+  // A pinned release is one already on the servers: nothing to upload (a rollback in the stack).
+  const release = settings.app.release || bundle.release;
+  const archive = settings.app.release ? "" : `/tmp/hbnb-stack-${bundle.release}.tar.gz`;
   const steps: Step[] = [
     step(files, "wait", "wait for boot, cloud-init and apt", {}),
     step(files, "packages", "install Nginx, Gunicorn and the app's Python packages", {
@@ -129,15 +151,15 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     step(
       files,
       "release",
-      `unpack release ${bundle.release}`,
+      `unpack release ${release}`,
       {
-        HBNB_RELEASE: bundle.release,
+        HBNB_RELEASE: release,
         HBNB_ARCHIVE: archive,
-        HBNB_ARCHIVE_SHA256: bundle.sha256,
+        HBNB_ARCHIVE_SHA256: archive && bundle.sha256,
         HBNB_APP_DIR: l.appDir,
         HBNB_APP_USER: l.user,
       },
-      { upload: { source: bundle.archive, destination: archive, sha256: bundle.sha256 } },
+      archive ? { upload: { source: bundle.archive, destination: archive, sha256: bundle.sha256 } } : {},
     ),
     step(files, "configs", "install the Gunicorn, systemd and Nginx configs", {
       HBNB_SERVICE: l.service,
@@ -148,36 +170,66 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     }),
     step(
       files,
+      "secrets",
+      "write the app's environment and secrets, readable by its group only",
+      {
+        HBNB_SERVICE: l.service,
+        HBNB_APP_USER: l.user,
+        HBNB_STATE_DIR: l.stateDir,
+        HBNB_ENV_PATH: l.envFile,
+        HBNB_ENV_FILE: env,
+      },
+      { secrets: ["flaskSecretKey"] },
+    ),
+    step(
+      files,
       "database",
       "create the schema and load the demo data",
-      { HBNB_RELEASE: bundle.release, HBNB_APP_DIR: l.appDir, HBNB_APP_USER: l.user, HBNB_ENV_PATH: l.envFile },
+      { HBNB_RELEASE: release, HBNB_APP_DIR: l.appDir, HBNB_APP_USER: l.user, HBNB_ENV_PATH: l.envFile },
       // The schema and data go to whatever database the environment names.
-      { inputs: { env: ofKind("env") } },
+      { inputs: { env } },
     ),
     step(
       files,
       "switch",
-      `make release ${bundle.release} live`,
+      `make release ${release} live`,
       {
         HBNB_SERVICE: l.service,
-        HBNB_RELEASE: bundle.release,
+        HBNB_RELEASE: release,
+        HBNB_APP_USER: l.user,
         HBNB_APP_DIR: l.appDir,
         HBNB_SOCKET: l.socket,
         HBNB_STATE_DIR: l.stateDir,
         HBNB_WORKERS: l.workers,
+        HBNB_CONFIG_FILE: l.configFile,
+        HBNB_ENV_PATH: l.envFile,
       },
-      // The switch applies new Gunicorn configs (reload or restart) even when the release is the same.
-      { inputs: { configs: ofKind("unit", "env", "gunicorn") } },
+      // The switch applies a new Gunicorn config or environment (reload or restart) even when
+      // the release is the same; a new secret changes the environment too.
+      { inputs: { configs: ofKind("unit", "gunicorn"), env }, secrets: ["flaskSecretKey"] },
     ),
+    step(files, "harden", "harden SSH and the kernel; fail2ban, security updates, log rotation", {
+      // The user the deploy logs in as: the new SSH settings must still let it in with its key.
+      HBNB_SSH_USER: settings.ssh.user,
+      // One file a line: kind|path|mode|content in base64 (see components/hardening.ts).
+      HBNB_HARDENING_FILES: renderHardening(files.templates, l, settings.ssh)
+        .map((f) => [f.kind, f.path, f.mode, b64(f.text)].join("|"))
+        .join("\n"),
+    }),
     step(files, "firewall", "allow SSH, HTTP and HTTPS in ufw", { HBNB_SSH_PORT: settings.ssh.port }),
     step(
       files,
       "prune",
       `keep the newest ${l.keepReleases} releases`,
-      { HBNB_APP_DIR: l.appDir, HBNB_KEEP_RELEASES: l.keepReleases },
+      {
+        HBNB_SERVICE: l.service,
+        HBNB_APP_DIR: l.appDir,
+        HBNB_STATE_DIR: l.stateDir,
+        HBNB_KEEP_RELEASES: l.keepReleases,
+      },
       // Each new release may push an old one out.
-      { inputs: { release: bundle.release } },
+      { inputs: { release } },
     ),
   ];
-  return { release: bundle.release, layout: l, configFiles, configs, steps };
+  return { release, layout: l, configFiles, configs, steps };
 }

@@ -1,4 +1,5 @@
 import * as nunjucks from "nunjucks";
+import { ServerFiles } from "./files";
 import { AppSettings } from "./settings";
 
 /**
@@ -22,8 +23,10 @@ export interface Layout {
   unitPath: string;
   sitePath: string;
   proxyPath: string;
-  /** Root-owned bookkeeping of the deploy steps (pending reloads). */
+  /** Root-owned bookkeeping of the deploy steps (pending reloads, the history of releases). */
   stateDir: string;
+  /** Where the operator's tools (rollback, reload) and the scripts they run are installed. */
+  toolsDir: string;
   databaseUrl: string;
   serverName: string;
   workers: number;
@@ -50,6 +53,7 @@ export function layout(app: AppSettings): Layout {
     sitePath: `/etc/nginx/sites-available/${service}`,
     proxyPath: `/etc/nginx/snippets/${service}-proxy.conf`,
     stateDir: "/var/lib/hbnb-stack",
+    toolsDir: "/usr/local/lib/hbnb-stack",
     databaseUrl: app.databaseUrl || `sqlite:///${app.dataDir}/hbnb.db`,
     serverName: app.serverName,
     workers: app.workers,
@@ -59,10 +63,10 @@ export function layout(app: AppSettings): Layout {
 
 /**
  * What a config file is to the configs step: how it is checked and what applies it.
- * unit: systemd-analyze verify, daemon-reload, restart; env: restart; gunicorn: graceful
- * reload; nginx: nginx -t, then reload Nginx.
+ * unit: systemd-analyze verify, daemon-reload, restart; gunicorn: graceful
+ * reload; nginx: nginx -t, then reload Nginx; tool: a script for the operator, installed as is.
  */
-export type ConfigKind = "unit" | "env" | "gunicorn" | "nginx";
+export type ConfigKind = "unit" | "gunicorn" | "nginx" | "tool";
 
 export interface ConfigFile {
   name: string;
@@ -74,11 +78,15 @@ export interface ConfigFile {
   text: string;
 }
 
-/** Every config file of the app on a server: adding one is a template in files/ and a row here. */
+/**
+ * Every config file of the app on a server: adding one is a template in files/ and a row here.
+ * A row with a script instead of a template installs that step script unrendered.
+ */
 const CONFIG_FILES: {
   name: string;
   kind: ConfigKind;
-  template: string;
+  template?: string;
+  script?: string;
   path: (l: Layout) => string;
   owner: (l: Layout) => string;
   mode: string;
@@ -90,14 +98,6 @@ const CONFIG_FILES: {
     path: (l) => l.unitPath,
     owner: () => "root:root",
     mode: "0644",
-  },
-  {
-    name: "env",
-    kind: "env",
-    template: "systemd/app.env.njk",
-    path: (l) => l.envFile,
-    owner: (l) => `root:${l.group}`,
-    mode: "0640",
   },
   {
     name: "gunicorn",
@@ -123,21 +123,75 @@ const CONFIG_FILES: {
     owner: () => "root:root",
     mode: "0644",
   },
+  {
+    // Security headers, included by the server block and by each location with headers of its own.
+    name: "headers",
+    kind: "nginx",
+    template: "nginx/headers.conf.njk",
+    path: (l) => `/etc/nginx/snippets/${l.service}-headers.conf`,
+    owner: () => "root:root",
+    mode: "0644",
+  },
+  {
+    // What Nginx accepts only at the http level: server_tokens off, the API's rate-limit zone.
+    name: "limits",
+    kind: "nginx",
+    template: "nginx/limits.conf.njk",
+    path: (l) => `/etc/nginx/conf.d/${l.service}-limits.conf`,
+    owner: () => "root:root",
+    mode: "0644",
+  },
+  {
+    // Performance settings only accepted at the http level: the static files' cache lifetimes.
+    name: "tuning",
+    kind: "nginx",
+    template: "nginx/tuning.conf.njk",
+    path: (l) => `/etc/nginx/conf.d/${l.service}-tuning.conf`,
+    owner: () => "root:root",
+    mode: "0644",
+  },
+  // The operator's tools: the switch step's own scripts, and commands that run them by name.
+  ...["lib", "switch", "rollback", "reload"].map((script) => ({
+    name: `tool-${script}`,
+    kind: "tool" as const,
+    script,
+    path: (l: Layout) => `${l.toolsDir}/${script}.sh`,
+    owner: () => "root:root",
+    mode: "0755",
+  })),
+  ...["rollback", "reload"].map((command) => ({
+    name: command,
+    kind: "tool" as const,
+    template: `tools/${command}.njk`,
+    path: (l: Layout) => `/usr/local/sbin/${l.service}-${command}`,
+    owner: () => "root:root",
+    mode: "0755",
+  })),
 ];
 
-export function renderConfigs(templates: Record<string, string>, values: Layout): ConfigFile[] {
-  // Config files are not HTML: no escaping; a value that is missing is an error, not "".
-  const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, trimBlocks: true });
-  return CONFIG_FILES.map((file) => {
-    const template = templates[file.template];
-    if (template === undefined) throw new Error(`template files/${file.template} is missing`);
-    return {
-      name: file.name,
-      kind: file.kind,
-      path: file.path(values),
-      owner: file.owner(values),
-      mode: file.mode,
-      text: env.renderString(template, values),
-    };
-  });
+// Config files are not HTML: no escaping; a value that is missing is an error, not "".
+const nunjucksEnv = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, trimBlocks: true });
+
+/** Renders one template of files/ ("systemd/app.env.njk") with VALUES. */
+export function renderTemplate(files: ServerFiles, template: string, values: object): string {
+  const source = files.templates[template];
+  if (source === undefined) throw new Error(`files/${template} is missing`);
+  return nunjucksEnv.renderString(source, values);
+}
+
+export function renderConfigs(files: ServerFiles, values: Layout): ConfigFile[] {
+  const text = (file: (typeof CONFIG_FILES)[number]): string => {
+    if (!file.script) return renderTemplate(files, file.template ?? "", values);
+    const source = files.scripts[file.script];
+    if (source === undefined) throw new Error(`files/scripts/${file.script}.sh is missing`);
+    return source;
+  };
+  return CONFIG_FILES.map((file) => ({
+    name: file.name,
+    kind: file.kind,
+    path: file.path(values),
+    owner: file.owner(values),
+    mode: file.mode,
+    text: text(file),
+  }));
 }

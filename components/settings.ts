@@ -42,6 +42,8 @@ export interface AppSettings {
   serverName: string;
   workers: number;
   keepReleases: number;
+  /** A release id already on the servers to serve instead of the bundled app; empty: the app. */
+  release: string;
 }
 
 export interface Settings {
@@ -117,6 +119,7 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
     serverName: r.serverName("serverName"),
     workers: r.integer("workers", 1, 64),
     keepReleases: r.integer("keepReleases", 2, 50),
+    release: r.release("release"),
   };
   const settings: Settings = { target, ssh, app };
 
@@ -259,6 +262,18 @@ class Reader {
         key,
         "(hidden)",
         "expected an SQLAlchemy URL such as mysql+mysqldb://user:pass@host/db, or empty for SQLite in dataDir",
+      );
+    }
+    return value;
+  }
+
+  release(key: string): string {
+    const value = this.raw[key] ?? "";
+    if (value !== "" && !/^r-[0-9a-f]{12}$/.test(value)) {
+      this.fail(
+        key,
+        value,
+        "expected a release id such as r-0123456789ab (ls /srv/hbnb/releases on a server), or empty to deploy the app",
       );
     }
     return value;

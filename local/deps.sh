@@ -7,7 +7,7 @@ set -euo pipefail
 
 host_packages=(debootstrap systemd-container nftables iproute2 openssh-client curl rsync)
 test_packages=(shellcheck nginx-core gunicorn python3-pytest python3-flask python3-flask-cors
-  python3-sqlalchemy python3-werkzeug wrk chromium)
+  python3-sqlalchemy python3-werkzeug python3-hypothesis wrk chromium)
 
 missing() {
   local pkg

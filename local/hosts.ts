@@ -49,7 +49,12 @@ export async function reboot(name: string): Promise<LocalHost> {
   return parse(await hostSh("reboot", name));
 }
 
-/** Where the local driver keeps the triggers of the steps that ran on NAME; gone with the server. */
+/** Where the local driver keeps its state of server NAME (triggers, secrets); gone with the server. */
+export function stateDir(name: string): string {
+  return `/var/lib/hbnb-stack/hosts/${name}`;
+}
+
+/** The triggers of the steps that ran on NAME. */
 export function stateFile(name: string): string {
-  return `/var/lib/hbnb-stack/hosts/${name}/plan-state.json`;
+  return `${stateDir(name)}/plan-state.json`;
 }

@@ -1,7 +1,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { Plan, Step } from "../components/plan";
+import { Plan, secretToken, Step } from "../components/plan";
 import { ssh, SshTarget, upload } from "./ssh";
 
 /**
@@ -14,6 +14,8 @@ export interface RunOptions {
   stateFile: string;
   force?: boolean;
   log?: (line: string) => void;
+  /** Values of the plan's secrets, by name (see Step.secrets). */
+  secrets: Record<string, string>;
 }
 
 export interface StepReport {
@@ -34,8 +36,20 @@ export class StepFailed extends Error {
 
 type State = Record<string, string>;
 
-function fingerprint(step: Step): string {
-  return crypto.createHash("sha256").update(JSON.stringify(step.triggers)).digest("hex");
+/** The step's triggers and its secrets' values, as Pulumi keeps them: a change of either runs it again. */
+function fingerprint(step: Step, secrets: Record<string, string>): string {
+  const values = step.secrets.map((name) => secrets[name]);
+  return crypto
+    .createHash("sha256")
+    .update(JSON.stringify([step.triggers, values]))
+    .digest("hex");
+}
+
+function stdinOf(step: Step, secrets: Record<string, string>): string {
+  return step.secrets.reduce((text, name) => {
+    if (secrets[name] === undefined) throw new Error(`step ${step.name} needs the secret ${name}`);
+    return text.split(secretToken(name)).join(secrets[name]);
+  }, step.stdin);
 }
 
 function readState(file: string): State {
@@ -49,19 +63,26 @@ export async function runPlan(target: SshTarget, plan: Plan, options: RunOptions
   for (const step of plan.steps) {
     const started = Date.now();
     const seconds = (): number => (Date.now() - started) / 1000;
-    if (!options.force && state[step.name] === fingerprint(step)) {
+    if (!options.force && state[step.name] === fingerprint(step, options.secrets)) {
       log(`${stamp()} ${target.address} ${step.name}: unchanged inputs, skipped`);
       reports.push({ step: step.name, ran: false, seconds: 0, output: "" });
       continue;
     }
     log(`${stamp()} ${target.address} ${step.name}: ${step.summary}`);
     if (step.upload) await upload(target, step.upload.source, step.upload.destination);
-    const result = await ssh(target, step.command, step.stdin, (line) => log(`    ${line}`));
-    if (result.code !== 0) throw new StepFailed(step.name, result.output);
+    // As Pulumi's logging: none, what a step that handles secrets prints is not shown.
+    const show = step.secrets.length ? undefined : (line: string) => log(`    ${line}`);
+    const result = await ssh(target, step.command, stdinOf(step, options.secrets), show);
+    if (result.code !== 0)
+      throw new StepFailed(
+        step.name,
+        step.secrets.length ? "(output hidden: the step handles secrets)" : result.output,
+      );
     log(`${stamp()} ${target.address} ${step.name}: ok in ${seconds().toFixed(1)} s`);
-    state[step.name] = fingerprint(step);
+    state[step.name] = fingerprint(step, options.secrets);
     fs.mkdirSync(path.dirname(options.stateFile), { recursive: true });
     fs.writeFileSync(options.stateFile, JSON.stringify(state, null, 2));
+    // The caller gets the output (the tests check it says "unchanged"); it is only kept out of logs.
     reports.push({ step: step.name, ran: true, seconds: seconds(), output: result.output });
   }
   return reports;

@@ -1,4 +1,5 @@
-import { up, stateFile } from "./hosts";
+import { stateDir, stateFile, up } from "./hosts";
+import { hostSecrets } from "./secrets";
 import { runPlan, StepFailed } from "./runner";
 import { keyFileFor, ssh } from "./ssh";
 import { localPlan, localSettings } from "./stack";
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const key = keyFileFor(settings.ssh.privateKey);
   try {
     const target = { address: host.address, port: settings.ssh.port, user: settings.ssh.user, keyFile: key.keyFile };
-    const reports = await runPlan(target, plan, { stateFile: stateFile(NAME) });
+    const reports = await runPlan(target, plan, { stateFile: stateFile(NAME), secrets: hostSecrets(stateDir(NAME)) });
     const ran = reports.filter((r) => r.ran).map((r) => r.step);
     const health = await ssh(target, `sudo curl -fsS --unix-socket ${plan.layout.socket} http://localhost/-/health`);
     const serving =

@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
-# prune: keeps the newest releases (the live one always) and deletes the rest, with any
-# half-unpacked leftovers of an interrupted release step.
+# prune: keeps the newest releases and deletes the rest, with any half-unpacked leftovers of an
+# interrupted release step. "Newest" is what a rollback wants: the live release, then the
+# releases that served most recently (the switch step's history), then the others by the time
+# they were unpacked (a release that never served, e.g. one that failed its checks, goes first).
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_APP_DIR HBNB_KEEP_RELEASES
+need HBNB_SERVICE HBNB_APP_DIR HBNB_STATE_DIR HBNB_KEEP_RELEASES
 
 releases=$HBNB_APP_DIR/releases
-live=$(readlink -f "$HBNB_APP_DIR/current" || true)
 for dir in "$releases"/.incoming-*; do
   [[ -d $dir ]] || continue
   rm -rf "$dir"
   changed "removed leftover $dir"
 done
-# Newest first: a release directory's mtime is when it was unpacked.
-mapfile -t all < <(find "$releases" -mindepth 1 -maxdepth 1 -type d -name 'r-*' -printf '%T@ %p\n' | sort -rn | cut -d' ' -f2-)
-for dir in "${all[@]:HBNB_KEEP_RELEASES}"; do
-  [[ $dir == "$live" ]] && continue
-  rm -rf "$dir"
-  changed "removed old release $(basename "$dir")"
+
+live=$(basename "$(readlink "$HBNB_APP_DIR/current" 2>/dev/null)" 2>/dev/null || true)
+mapfile -t ranked < <(
+  {
+    echo "$live"
+    tac "$HBNB_STATE_DIR/$HBNB_SERVICE.history" 2>/dev/null | awk '{ print $2 }'
+    find "$releases" -mindepth 1 -maxdepth 1 -type d -name 'r-*' -printf '%T@ %f\n' | sort -rn | cut -d' ' -f2
+  } | awk 'NF && !seen[$0]++' | while read -r release; do
+    [[ -d $releases/$release ]] && echo "$release"
+  done
+)
+for release in "${ranked[@]:HBNB_KEEP_RELEASES}"; do
+  rm -rf "${releases:?}/$release"
+  changed "removed old release $release"
 done
-say "${#all[@]} release(s) before pruning, keeping $HBNB_KEEP_RELEASES"
+say "${#ranked[@]} release(s) before pruning, keeping $HBNB_KEEP_RELEASES"
 finish

@@ -4,16 +4,20 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_RELEASE HBNB_ARCHIVE HBNB_ARCHIVE_SHA256 HBNB_APP_DIR HBNB_APP_USER
+need HBNB_RELEASE HBNB_APP_DIR HBNB_APP_USER
 
 target=$HBNB_APP_DIR/releases/$HBNB_RELEASE
 if [[ -f $target/RELEASE && $(<"$target/RELEASE") == "$HBNB_RELEASE" ]]; then
   say "release $HBNB_RELEASE already unpacked"
-  rm -f "$HBNB_ARCHIVE"
+  rm -f "${HBNB_ARCHIVE:-}"
   finish
   exit 0
 fi
 
+# No archive: the stack pins a release (its `release` setting) that must already be here.
+[[ -n ${HBNB_ARCHIVE:-} ]] ||
+  die "release $HBNB_RELEASE is not on this server, so it cannot be pinned; releases here: $(ls "$HBNB_APP_DIR/releases")"
+need HBNB_ARCHIVE_SHA256
 [[ -f $HBNB_ARCHIVE ]] || die "archive $HBNB_ARCHIVE of release $HBNB_RELEASE is missing; the upload did not happen"
 sum=$(sha256sum "$HBNB_ARCHIVE" | cut -d' ' -f1)
 [[ $sum == "$HBNB_ARCHIVE_SHA256" ]] || die "archive $HBNB_ARCHIVE has sha256 $sum, expected $HBNB_ARCHIVE_SHA256: the upload was cut short or altered"
@@ -22,7 +26,11 @@ sum=$(sha256sum "$HBNB_ARCHIVE" | cut -d' ' -f1)
 # half-written release under a real release id.
 incoming=$(mktemp -d "$HBNB_APP_DIR/releases/.incoming-XXXXXX")
 trap 'rm -rf "$incoming"' EXIT
-tar -xzf "$HBNB_ARCHIVE" -C "$incoming" --no-same-owner --no-same-permissions
+# --touch: files get the time they were unpacked, not the archive's fixed one (1970). Nginx
+# derives a static file's ETag and Last-Modified from its mtime and size: with the fixed time, a
+# file that a release changed but kept the same size would still answer a browser's
+# revalidation with 304, and the browser would keep the old file.
+tar -xzf "$HBNB_ARCHIVE" -C "$incoming" --no-same-owner --no-same-permissions --touch
 # Compile now, as root: workers find bytecode they could not write themselves, and a syntax
 # error stops the deploy here, before the release can go live.
 python3 -m compileall -q "$incoming" >/dev/null || die "release $HBNB_RELEASE does not compile (python3 -m compileall); fix the app and deploy again"

@@ -1,23 +1,65 @@
 #!/usr/bin/env bash
-# switch: makes a release live. Points `current` at it, then starts Gunicorn, or reloads it
-# gracefully (HUP: same master, new workers, no request dropped), and waits until the health
-# check answers with the new release id, proof that the new code is what serves. If it never
-# does, `current` goes back to the previous release, which is reloaded and keeps serving.
+# switch: makes a release live, without dropping a request.
+# 1. Canary: the release is started on a Gunicorn of its own, on a socket of its own, with the
+#    live settings, and must answer its health check with its release id. A release that fails
+#    to import, crashes at start or never answers healthy stops here: `current` and the live
+#    Gunicorn are never touched, and the release that serves keeps serving.
+# 2. `current` points at the release; Gunicorn starts, or reloads gracefully (HUP: same master,
+#    new workers, no request dropped), or restarts when its unit or environment changed.
+# 3. The health check must answer with the new release id, proof that the new code is what
+#    serves; if it never does, `current` goes back to the previous release, which is reloaded.
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_SERVICE HBNB_RELEASE HBNB_APP_DIR HBNB_SOCKET HBNB_STATE_DIR HBNB_WORKERS
+need HBNB_SERVICE HBNB_RELEASE HBNB_APP_USER HBNB_APP_DIR HBNB_SOCKET HBNB_STATE_DIR HBNB_WORKERS \
+  HBNB_CONFIG_FILE HBNB_ENV_PATH
 
 current=$HBNB_APP_DIR/current
 target=releases/$HBNB_RELEASE
+release_dir=$HBNB_APP_DIR/$target
 pending_file=$HBNB_STATE_DIR/$HBNB_SERVICE.pending
-[[ -d $HBNB_APP_DIR/$target ]] || die "release $HBNB_RELEASE is not in $HBNB_APP_DIR/releases; the release step must run first"
+history=$HBNB_STATE_DIR/$HBNB_SERVICE.history
+[[ -d $release_dir ]] || die "release $HBNB_RELEASE is not in $HBNB_APP_DIR/releases; the release step must run first"
 previous=$(readlink "$current" || true)
 pending=$(cat "$pending_file" 2>/dev/null || true)
 
-serving() {
-  curl -fsS --max-time 5 --unix-socket "$HBNB_SOCKET" http://localhost/-/health 2>/dev/null |
+# The release id that answers the health check on SOCKET, or nothing.
+release_on() {
+  curl -fsS --max-time 5 --unix-socket "$1" http://localhost/-/health 2>/dev/null |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["release"])' 2>/dev/null || true
+}
+
+canary() {
+  local dir pid answer="" deadline
+  dir=$(mktemp -d /run/hbnb-canary.XXXXXX)
+  chown "$HBNB_APP_USER:$HBNB_APP_USER" "$dir"
+  mapfile -t environment < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$HBNB_ENV_PATH")
+  # The live settings, with what must differ on the command line (which wins over the file):
+  # its own socket, one worker, the new release's directory, no lines in the live access log.
+  setpriv --reuid="$HBNB_APP_USER" --regid="$HBNB_APP_USER" --init-groups -- \
+    env -i PATH=/usr/bin:/bin "${environment[@]}" \
+    gunicorn --config "$HBNB_CONFIG_FILE" --bind "unix:$dir/canary.sock" --workers 1 \
+    --chdir "$release_dir" --access-logfile /dev/null --error-logfile "$dir/error.log" \
+    --name "$HBNB_SERVICE-canary" hbnb.wsgi:app </dev/null >"$dir/output.log" 2>&1 &
+  pid=$!
+  deadline=$((SECONDS + 30))
+  while ((SECONDS < deadline)) && kill -0 "$pid" 2>/dev/null; do
+    answer=$(release_on "$dir/canary.sock")
+    [[ $answer == "$HBNB_RELEASE" ]] && break
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -s TERM "$pid"
+    wait "$pid" || true
+    why="its health check never answered with it in 30 s (last answer: ${answer:-none})"
+  else
+    wait "$pid" || true
+    why="Gunicorn exited at start"
+  fi
+  log=$(cat "$dir/output.log" "$dir/error.log" 2>/dev/null | tail -n 12 | tr '\n' ' ' || true)
+  rm -rf "$dir"
+  [[ $answer == "$HBNB_RELEASE" ]] ||
+    die "release $HBNB_RELEASE failed its canary check: $why; ${previous:+${previous#releases/} keeps serving; }canary log: $log"
 }
 
 # During a reload old and new workers answer side by side: wait for several answers in a row
@@ -26,7 +68,7 @@ wait_for() {
   local release=$1 streak=0 answer=""
   local deadline=$((SECONDS + 60))
   while ((SECONDS < deadline)); do
-    answer=$(serving)
+    answer=$(release_on "$HBNB_SOCKET")
     if [[ $answer == "$release" ]]; then
       streak=$((streak + 1))
       ((streak >= HBNB_WORKERS * 2)) && return 0
@@ -45,9 +87,8 @@ point_at() {
 }
 
 apply() {
-  local action=$1
   if systemctl is-active -q "$HBNB_SERVICE"; then
-    systemctl "$action" "$HBNB_SERVICE"
+    systemctl "$1" "$HBNB_SERVICE"
   else
     systemctl start "$HBNB_SERVICE"
   fi
@@ -65,15 +106,6 @@ fail() {
   die "release $HBNB_RELEASE failed: $reason; last lines of its log: $(journalctl -u "$HBNB_SERVICE" -n 15 --no-pager -o cat 2>&1 | tr '\n' ' ')"
 }
 
-if [[ $previous != "$target" ]]; then
-  point_at "$target"
-  changed "current -> $target (was ${previous:-nothing})"
-fi
-if ! systemctl is-enabled -q "$HBNB_SERVICE"; then
-  systemctl enable -q "$HBNB_SERVICE"
-  changed "enabled $HBNB_SERVICE at boot"
-fi
-
 action=""
 if ! systemctl is-active -q "$HBNB_SERVICE"; then
   action=start
@@ -82,12 +114,27 @@ elif [[ $pending == restart ]]; then
 elif [[ $previous != "$target" || $pending == reload ]]; then
   action=reload
 fi
+
+[[ -z $action ]] || canary
+if [[ $previous != "$target" ]]; then
+  point_at "$target"
+  changed "current -> $target (was ${previous:-nothing})"
+fi
+if ! systemctl is-enabled -q "$HBNB_SERVICE"; then
+  systemctl enable -q "$HBNB_SERVICE"
+  changed "enabled $HBNB_SERVICE at boot"
+fi
 if [[ -n $action ]]; then
   apply "$action" || fail "systemctl $action $HBNB_SERVICE failed"
   wait_for "$HBNB_RELEASE" || fail "its health check never answered with it (last answer: $last_answer)"
-  changed "${action}ed $HBNB_SERVICE: release $HBNB_RELEASE answers"
+  declare -A did=([start]=started [restart]=restarted [reload]=reloaded)
+  changed "${did[$action]} $HBNB_SERVICE: release $HBNB_RELEASE answers"
 fi
 rm -f "$pending_file"
+# The releases that served, in order: what `<service>-rollback` goes back through.
+if [[ $(tail -n 1 "$history" 2>/dev/null | awk '{ print $2 }') != "$HBNB_RELEASE" ]]; then
+  echo "$(date -u +%FT%TZ) $HBNB_RELEASE" >>"$history"
+fi
 
 if ! systemctl is-enabled -q nginx || ! systemctl is-active -q nginx; then
   systemctl enable -q --now nginx

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { down, LocalHost, stateFile, up } from "../../local/hosts";
+import { down, LocalHost, stateDir, stateFile, up } from "../../local/hosts";
+import { hostSecrets } from "../../local/secrets";
 import { runPlan, RunOptions, StepReport } from "../../local/runner";
 import { keyFileFor, ssh, SshTarget } from "../../local/ssh";
 import { localPlan, localSettings } from "../../local/stack";
@@ -44,12 +45,18 @@ export class TestServer {
   async deploy(plan = this.plan, options: Partial<RunOptions> = {}): Promise<StepReport[]> {
     return runPlan(this.target, plan, {
       stateFile: stateFile(this.name),
+      secrets: this.secrets(),
       log: (line) => this.log.push(line),
       ...options,
     });
   }
 
   /** Removes the server (unless HBNB_E2E_KEEP is set) and keeps the deploy log in test-results/. */
+  /** The values of the plan's secrets on this server. */
+  secrets(): Record<string, string> {
+    return hostSecrets(stateDir(this.name));
+  }
+
   async destroy(): Promise<void> {
     fs.mkdirSync(RESULTS, { recursive: true });
     fs.writeFileSync(path.join(RESULTS, `${this.name}-deploy.log`), this.log.join("\n") + "\n");

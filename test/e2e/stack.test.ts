@@ -130,6 +130,23 @@ describe("on the server", () => {
     expect((await server.sh("sudo stat -c '%U' /var/lib/hbnb/hbnb.db")).out).toBe("hbnb");
   });
 
+  test("the app's secrets are in a file only root and the app's group read, in the service, in no output", async () => {
+    const key = server.secrets().flaskSecretKey;
+    expect(key).toMatch(/^[A-Za-z0-9]{40,}$/);
+    const env = server.plan.layout.envFile;
+    expect((await server.sh(`sudo stat -c '%U:%G %a' ${env}`)).out).toBe("root:hbnb 640");
+    expect((await server.sh(`sudo grep -x 'HBNB_SECRET_KEY=${key}' ${env} | wc -l`)).out).toBe("1");
+    // The SSH user is not in the app's group: it cannot read the file.
+    expect((await server.sh(`cat ${env}`)).code).not.toBe(0);
+    const { master } = await server.gunicorn();
+    expect(
+      (await server.sh(`sudo cat /proc/${master}/environ | tr '\\0' '\\n' | grep -c '^HBNB_SECRET_KEY=${key}$'`)).out,
+    ).toBe("1");
+    // Everything the deploy printed, step by step, holds no secret.
+    expect(server.log.join("\n")).not.toContain(key);
+    expect(server.log.join("\n")).toContain("secrets: write the app's environment");
+  });
+
   test("the host firewall lets in SSH, HTTP and HTTPS only", async () => {
     // A service listening on 8080 inside: it answers on the server, not from outside.
     await server.sh("sudo systemd-run --unit=e2e-probe python3 -m http.server 8080");

@@ -14,11 +14,12 @@ import { parseSettings, RawConfig } from "../../components/settings";
 const root = path.join(__dirname, "..", "..");
 const privateKey = fs.readFileSync(path.join(root, "test", "fixtures", "id_ed25519"), "utf8");
 const bundle: Bundle = { release: "r-0123456789ab", archive: "/build/x.tar.gz", sha256: "a".repeat(64) };
-const configsOf = (raw: RawConfig = {}) =>
-  buildPlan(parseSettings({ target: "existing", hosts: '["192.0.2.10"]', privateKey, ...raw }), bundle, loadServerFiles()).configs;
+const planOf = (raw: RawConfig = {}) =>
+  buildPlan(parseSettings({ target: "existing", hosts: '["192.0.2.10"]', privateKey, ...raw }), bundle, loadServerFiles());
+const configsOf = (raw: RawConfig = {}) => planOf(raw).configs;
 
-function run(program: string, args: string[], cwd = root) {
-  const result = spawnSync(program, args, { cwd, encoding: "utf8" });
+function run(program: string, args: string[], cwd = root, input?: string) {
+  const result = spawnSync(program, args, { cwd, encoding: "utf8", input });
   if (result.error) throw result.error;
   return { code: result.status, out: `${result.stdout}${result.stderr}`, stderr: result.stderr };
 }
@@ -38,7 +39,11 @@ describe.each<[string, RawConfig]>([
     fs.mkdirSync(path.join(dir, "logs"));
     const service = raw.appUser ?? "hbnb";
     fs.writeFileSync(path.join(dir, "snippets", `${service}-proxy.conf`), configs.proxy);
-    fs.writeFileSync(path.join(dir, "site.conf"), configs.site);
+    fs.writeFileSync(path.join(dir, "snippets", `${service}-headers.conf`), configs.headers);
+    fs.writeFileSync(path.join(dir, "limits.conf"), configs.limits);
+    fs.writeFileSync(path.join(dir, "tuning.conf"), configs.tuning);
+    // The site's own log files go to the prefix: nginx -t opens (creates) every log it names.
+    fs.writeFileSync(path.join(dir, "site.conf"), configs.site.replaceAll("/var/log/nginx/", `${dir}/logs/`));
     fs.writeFileSync(
       path.join(dir, "nginx.conf"),
       [
@@ -50,6 +55,8 @@ describe.each<[string, RawConfig]>([
         "  access_log off;",
         `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
         `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
+        "  include limits.conf;",
+        "  include tuning.conf;",
         "  include site.conf;",
         "}",
       ].join("\n"),
@@ -58,6 +65,17 @@ describe.each<[string, RawConfig]>([
     expect(result.out).toContain("test is successful");
     expect(result.code).toBe(0);
     fs.rmSync(dir, { recursive: true });
+  });
+
+  test("the operator's commands pass shellcheck", () => {
+    const commands = planOf(raw).configFiles.filter((f) => f.path.startsWith("/usr/local/sbin/"));
+    expect(commands.map((f) => f.path.split("/").pop())).toEqual(
+      ["rollback", "reload"].map((c) => `${raw.appUser ?? "hbnb"}-${c}`),
+    );
+    for (const command of commands) {
+      const result = run("shellcheck", ["-"], root, command.text);
+      expect([command.path, result.out]).toEqual([command.path, ""]);
+    }
   });
 
   test("the systemd unit passes systemd-analyze verify with no warning", () => {

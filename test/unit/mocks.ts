@@ -77,6 +77,8 @@ function computedOutputs(type: string, name: string, inputs: State): State {
     // The provider, not the SDK, picks auto-names: the mocks stand in for it.
     case "aws:ec2/keyPair:KeyPair":
       return { arn, keyName: inputs.keyName ?? `${name}-${n}` };
+    case "random:index/randomPassword:RandomPassword":
+      return { result: `mock-random-${name}-${n}` };
     case "aws:ec2/securityGroup:SecurityGroup":
       return { arn, name: inputs.name ?? `${name}-${n}`, ownerId: ACCOUNT_ID };
     default:

@@ -32,8 +32,10 @@ describe("the plan", () => {
       "users",
       "release",
       "configs",
+      "secrets",
       "database",
       "switch",
+      "harden",
       "firewall",
       "prune",
     ]);
@@ -52,7 +54,7 @@ describe("the plan", () => {
   test("gives each step exactly its own values", () => {
     const steps = byName(plan);
     expect(steps.packages.stdin).toContain(
-      "export HBNB_PACKAGES='nginx gunicorn python3-flask python3-flask-cors python3-sqlalchemy curl ufw'",
+      "export HBNB_PACKAGES='nginx gunicorn python3-flask python3-flask-cors python3-sqlalchemy curl ufw fail2ban python3-systemd unattended-upgrades logrotate libpam-tmpdir debsums chkrootkit libpam-pwquality apt-listchanges'",
     );
     expect(steps.users.triggers).toEqual([
       expect.stringMatching(/^script=[0-9a-f]{12}$/),
@@ -75,22 +77,48 @@ describe("the plan", () => {
   });
 
   test("passes every rendered config with its kind, path, owner and mode, and keys off them by hash", () => {
+    expect(plan.configFiles.map((f) => `${f.kind}|${f.path}|${f.owner}|${f.mode}`)).toEqual([
+      "unit|/etc/systemd/system/hbnb.service|root:root|0644",
+      "gunicorn|/etc/hbnb/gunicorn.conf.py|root:hbnb|0640",
+      "nginx|/etc/nginx/sites-available/hbnb|root:root|0644",
+      "nginx|/etc/nginx/snippets/hbnb-proxy.conf|root:root|0644",
+      "nginx|/etc/nginx/snippets/hbnb-headers.conf|root:root|0644",
+      "nginx|/etc/nginx/conf.d/hbnb-limits.conf|root:root|0644",
+      "nginx|/etc/nginx/conf.d/hbnb-tuning.conf|root:root|0644",
+      "tool|/usr/local/lib/hbnb-stack/lib.sh|root:root|0755",
+      "tool|/usr/local/lib/hbnb-stack/switch.sh|root:root|0755",
+      "tool|/usr/local/lib/hbnb-stack/rollback.sh|root:root|0755",
+      "tool|/usr/local/lib/hbnb-stack/reload.sh|root:root|0755",
+      "tool|/usr/local/sbin/hbnb-rollback|root:root|0755",
+      "tool|/usr/local/sbin/hbnb-reload|root:root|0755",
+    ]);
     const configs = byName(plan).configs;
-    const b64 = (name: string) => Buffer.from(plan.configs[name]).toString("base64");
-    const lines = [
-      `unit|/etc/systemd/system/hbnb.service|root:root|0644|${b64("unit")}`,
-      `env|/etc/hbnb/hbnb.env|root:hbnb|0640|${b64("env")}`,
-      `gunicorn|/etc/hbnb/gunicorn.conf.py|root:hbnb|0640|${b64("gunicorn")}`,
-      `nginx|/etc/nginx/sites-available/hbnb|root:root|0644|${b64("site")}`,
-      `nginx|/etc/nginx/snippets/hbnb-proxy.conf|root:root|0644|${b64("proxy")}`,
-    ];
-    expect(configs.stdin).toContain(`export HBNB_CONFIG_FILES='${lines.join("\n")}'`);
+    const b64 = (text: string) => Buffer.from(text).toString("base64");
+    const value = plan.configFiles.map((f) => `${f.kind}|${f.path}|${f.owner}|${f.mode}|${b64(f.text)}`).join("\n");
+    expect(configs.stdin).toContain(`export HBNB_CONFIG_FILES='${value}'`);
     expect(configs.triggers).toContainEqual(expect.stringMatching(/^HBNB_CONFIG_FILES=sha256:[0-9a-f]{12}$/));
+  });
+
+  test("installs the switch step's scripts unchanged as the operator's tools", () => {
+    const tool = (path: string) => plan.configFiles.find((f) => f.path === path)?.text;
+    expect(tool("/usr/local/lib/hbnb-stack/switch.sh")).toBe(files.scripts.switch);
+    expect(tool("/usr/local/lib/hbnb-stack/lib.sh")).toBe(files.scripts.lib);
+    expect(tool("/usr/local/sbin/hbnb-rollback")).toMatch(/^exec \/usr\/local\/lib\/hbnb-stack\/rollback.sh "\$@"$/m);
+    expect(tool("/usr/local/sbin/hbnb-reload")).toMatch(/^exec \/usr\/local\/lib\/hbnb-stack\/reload.sh hbnb$/m);
+  });
+
+  test("a pinned release uploads nothing and serves that release", () => {
+    const pinned = planOf({ release: "r-ba9876543210" });
+    expect(pinned.release).toBe("r-ba9876543210");
+    const steps = byName(pinned);
+    expect(steps.release.upload).toBeUndefined();
+    expect(steps.release.stdin).toContain("export HBNB_ARCHIVE=''");
+    expect(steps.switch.triggers).toContain("HBNB_RELEASE=r-ba9876543210");
   });
 
   test("quotes values for the shell", () => {
     const p = planOf({ databaseUrl: "mysql://u:it's@db/hbnb" });
-    expect(p.configs.env).toContain("HBNB_DATABASE_URL=mysql://u:it's@db/hbnb");
+    expect(byName(p).secrets.stdin).toContain("HBNB_DATABASE_URL=mysql://u:it'\\''s@db/hbnb");
     expect(byName(p).packages.stdin).toContain("python3-mysqldb");
   });
 
@@ -109,12 +137,30 @@ describe("a change re-runs exactly the steps that use it", () => {
       { ...bundle, release: "r-ba9876543210", sha256: "b".repeat(64) },
       ["release", "database", "switch", "prune"],
     ],
+    [
+      "pinning a release already on the servers",
+      { release: "r-ba9876543210" },
+      bundle,
+      ["release", "database", "switch", "prune"],
+    ],
     ["the number of workers", { workers: "5" }, bundle, ["configs", "switch"]],
     ["the server name", { serverName: "example.com" }, bundle, ["configs"]],
-    ["the SSH port", { sshPort: "2222" }, bundle, ["firewall"]],
+    ["the SSH port (fail2ban watches it)", { sshPort: "2222" }, bundle, ["harden", "firewall"]],
+    ["the SSH user (it must keep its key login)", { sshUser: "deploy" }, bundle, ["harden"]],
     ["releases kept", { keepReleases: "3" }, bundle, ["prune"]],
-    ["the database", { databaseUrl: "mysql://u:p@db/hbnb" }, bundle, ["packages", "configs", "database", "switch"]],
-    ["the app user", { appUser: "web" }, bundle, ["users", "release", "configs", "database", "switch"]],
+    // The unit changes too: a remote database needs the network that SQLite's sandbox takes away.
+    [
+      "the database",
+      { databaseUrl: "mysql://u:p@db/hbnb" },
+      bundle,
+      ["packages", "configs", "secrets", "database", "switch"],
+    ],
+    [
+      "the app user",
+      { appUser: "web" },
+      bundle,
+      ["users", "release", "configs", "secrets", "database", "switch", "harden", "prune"],
+    ],
   ])("%s", (_, raw, b, steps) => {
     expect(rerun(plan, planOf(raw, b))).toEqual(steps);
   });
@@ -142,20 +188,38 @@ describe("rendered configs", () => {
     expect(configs.gunicorn).toMatch(/^accesslog = "\/var\/log\/hbnb\/access.log"$/m);
     expect(configs.gunicorn).toMatch(/^errorlog = "\/var\/log\/hbnb\/error.log"$/m);
     expect(configs.gunicorn).toMatch(/^preload_app = False$/m);
-    expect(configs.gunicorn).toMatch(/^chdir = os.path.realpath\("\/srv\/hbnb\/current"\)$/m);
+    expect(configs.gunicorn).toMatch(/^release_dir = os.path.realpath\("\/srv\/hbnb\/current"\)$/m);
+    expect(configs.gunicorn).toMatch(/^ {4}chdir = release_dir$/m);
   });
 
   test("Nginx: port 80, the server name, static files from the release, the app on the socket", () => {
     expect(configs.site).toMatch(/^\s+listen 80 default_server;$/m);
     expect(configs.site).toMatch(/^\s+server_name example.com;$/m);
     expect(configs.site).toMatch(/^\s+server unix:\/run\/hbnb\/gunicorn.sock fail_timeout=0;$/m);
-    expect(configs.site).toMatch(/^\s+alias \/srv\/hbnb\/current\/hbnb\/static\/;$/m);
+    // From the release a versioned URL names, else from `current` (the map in conf.d).
+    expect(configs.site).toMatch(/^\s+alias \/srv\/hbnb\/\$hbnb_static_dir\/hbnb\/static\/;$/m);
+    expect(configs.tuning).toMatch(/^ +default +"current";$/m);
+    expect(configs.tuning).toMatch(/^ +"~\^\(\?<hbnb_release>r-\[0-9a-f\]\{12\}\)\$" +"releases\/\$hbnb_release";$/m);
     expect(configs.proxy).toMatch(/^proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;$/m);
     expect(configs.proxy).toMatch(/^proxy_pass http:\/\/hbnb_app;$/m);
   });
 
   test("SQLite in the data directory unless a database URL is set", () => {
-    expect(configs.env).toMatch(/^HBNB_DATABASE_URL=sqlite:\/\/\/\/var\/lib\/hbnb\/hbnb.db$/m);
+    expect(byName(planOf()).secrets.stdin).toMatch(/^HBNB_DATABASE_URL=sqlite:\/\/\/\/var\/lib\/hbnb\/hbnb.db$/m);
+  });
+
+  test("the environment and its secrets go to the secrets step only, as tokens the drivers fill in", () => {
+    const plan = planOf();
+    const steps = byName(plan);
+    expect(steps.secrets.secrets).toEqual(["flaskSecretKey"]);
+    expect(steps.secrets.stdin).toMatch(/^HBNB_SECRET_KEY=@@hbnb-secret:flaskSecretKey@@$/m);
+    // The switch re-runs (and restarts Gunicorn) when a secret changes; no other step sees them.
+    expect(steps.switch.secrets).toEqual(["flaskSecretKey"]);
+    for (const step of plan.steps.filter((s) => !["secrets", "switch"].includes(s.name))) {
+      expect([step.name, step.secrets]).toEqual([step.name, []]);
+      expect(step.stdin).not.toContain("HBNB_SECRET_KEY");
+    }
+    expect(plan.configFiles.map((f) => f.path)).not.toContain("/etc/hbnb/hbnb.env");
   });
 
   test("every directive line of every config carries a comment above it or is part of a commented block", () => {

@@ -3,7 +3,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { buildBundle } from "../../components/bundle";
 import { loadServerFiles } from "../../components/files";
-import { buildPlan } from "../../components/plan";
+import { buildPlan, secretToken } from "../../components/plan";
 import { parseSettings, RawConfig } from "../../components/settings";
 import type { RecordedResource } from "./mocks";
 
@@ -60,6 +60,10 @@ const rawOf = (config: Record<string, string>): RawConfig =>
       .map(([key, value]) => [key.slice("hbnb-stack:".length), value]),
   );
 
+// How a secret value looks in mock inputs (see ../shared/notes/pulumi-here.md).
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
 const stackFiles = fs.readdirSync(root).filter((name) => /^Pulumi\.[^.]+\.yaml$/.test(name));
 
 test("there is a stack file to run", () => {
@@ -96,6 +100,27 @@ describe.each(stackFiles)("%s", (file) => {
     }
   });
 
+  test("generates Flask's secret key, once for all hosts, and sends it only to the steps that need it", () => {
+    const [key] = ofType("random:index/randomPassword:RandomPassword");
+    expect(ofType("random:index/randomPassword:RandomPassword")).toHaveLength(1);
+    expect(key.inputs).toMatchObject({ length: 64, special: false });
+    const commands = ofType("command:remote:Command");
+    for (const command of commands) {
+      const step = plan.steps.find((s) => command.name.endsWith(`-${s.name}`))!;
+      const stdin = command.inputs.stdin;
+      if (step.secrets.length) {
+        // A secret: the command provider keeps it encrypted, and prints nothing of the step.
+        expect(stdin[SECRET_SIG]).toBe(SECRET_VALUE);
+        expect(stdin.value).toBe(step.stdin.split(secretToken("flaskSecretKey")).join(key.state.result));
+        expect(command.inputs.logging).toBe("none");
+      } else {
+        expect(stdin).toBe(step.stdin);
+        expect(stdin).not.toContain(key.state.result);
+      }
+    }
+    expect(JSON.stringify(run.outputs)).not.toContain(key.state.result);
+  });
+
   test("registers exactly the plan's steps on each host, in order, with their triggers", () => {
     const commands = ofType("command:remote:Command");
     const hostCount = settings.target === "aws" ? settings.aws!.instanceCount : settings.hosts!.length;
@@ -105,9 +130,12 @@ describe.each(stackFiles)("%s", (file) => {
     first.forEach((command, i) => {
       const step = plan.steps[i];
       expect(command.inputs.create).toBe(step.command);
-      expect(command.inputs.stdin).toBe(step.stdin);
-      expect(command.inputs.triggers.slice(0, -1)).toEqual(step.triggers);
-      expect(command.inputs.logging).toBe("stdoutAndStderr");
+      if (step.secrets.length === 0) expect(command.inputs.stdin).toBe(step.stdin);
+      // The step's own triggers, the machine's identity, then its secrets: then all are secret.
+      const triggers = step.secrets.length ? command.inputs.triggers.value : command.inputs.triggers;
+      if (step.secrets.length) expect(command.inputs.triggers[SECRET_SIG]).toBe(SECRET_VALUE);
+      expect(triggers.slice(0, step.triggers.length)).toEqual(step.triggers);
+      expect(triggers).toHaveLength(step.triggers.length + 1 + step.secrets.length);
     });
     const uploads = ofType("command:remote:CopyToRemote");
     expect(uploads).toHaveLength(hostCount);

@@ -49,6 +49,7 @@ describe("defaults", () => {
       serverName: "_",
       workers: 3,
       keepReleases: 5,
+      release: "",
     });
   });
 
@@ -73,6 +74,7 @@ describe("good values are accepted", () => {
     ["three servers", { ...aws, instanceCount: "3" }],
     ["SSH on another port", { ...aws, sshPort: "2222" }],
     ["a domain name", { ...aws, serverName: "example.com www.example.com" }],
+    ["a pinned release", { ...aws, release: "r-0123456789ab" }],
     ["a MariaDB URL", { ...aws, databaseUrl: "mysql+mysqldb://hbnb:pw@db.internal/hbnb" }],
     ["other directories", { ...existing, appDir: "/opt/hbnb", dataDir: "/opt/hbnb-data", logDir: "/var/log/web" }],
     [
@@ -215,6 +217,11 @@ describe("bad values fail with the key, the value and the fix", () => {
       "a database URL of another kind",
       { ...aws, databaseUrl: "postgres://x" },
       /hbnb-stack:databaseUrl = "\(hidden\)": expected an SQLAlchemy URL/,
+    ],
+    [
+      "a release id that is not one",
+      { ...aws, release: "v1.2" },
+      /hbnb-stack:release = "v1.2": expected a release id such as r-0123456789ab/,
     ],
     [
       "a misspelt key",

@@ -1,0 +1,175 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { APP_DIR, buildBundle } from "../components/bundle";
+import { Plan } from "../components/plan";
+import { StepReport } from "../local/runner";
+import { describe, machine, progress, seconds } from "./machine";
+import { loadRoute, LoadShape } from "./measure";
+import { Route, routes } from "./routes";
+import { bareAptSeconds, BenchServer, NAMES } from "./servers";
+import { LoadResult } from "./wrk";
+
+/**
+ * `npm run bench:deploy`: how long deploys take on this machine, and whether a request fails
+ * while they run. On one local server: a bare apt-get of the stack's packages (the yardstick),
+ * then on a fresh one the cold deploy, a re-run with nothing changed (no step runs), a forced
+ * re-run (every step runs and finds nothing to do), and the deploy of a changed app (a new
+ * release, a graceful reload). Every deploy but the cold one runs under a bounded wrk load
+ * against the page (dynamic) and a stylesheet (static); failed requests are counted.
+ * Writes docs/bench-deploy-<date>.md. Not a test: it asserts nothing.
+ */
+const TARGET = { coldVsApt: 1.5, rerun: 5, appChange: 15 };
+/** A light load, so that the deploy is measured under traffic, not starved by it. */
+const SHAPE: LoadShape = { seconds: 2, connections: 4, threads: 1 };
+
+interface Deploy {
+  name: string;
+  seconds: number;
+  ran: string[];
+  load?: { requests: number; failed: number };
+}
+
+/** Runs `deploy` while loading the routes in back-to-back 2 s wrk runs; sums what they saw. */
+async function underLoad(
+  server: BenchServer,
+  loaded: Route[],
+  deploy: () => Promise<StepReport[]>,
+): Promise<{ reports: StepReport[]; seconds: number; requests: number; failed: number }> {
+  let done = false;
+  const results: LoadResult[] = [];
+  const loops = loaded.map(async (route) => {
+    while (!done) results.push(await loadRoute(server.url(""), route, SHAPE));
+  });
+  // The load runs from a moment before the deploy starts until it has ended.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const started = Date.now();
+  let reports: StepReport[];
+  let took: number;
+  try {
+    reports = await deploy();
+    took = seconds(started);
+  } finally {
+    done = true;
+    await Promise.allSettled(loops);
+  }
+  // A load run that failed as a whole (wrk missing, no summary) fails the benchmark.
+  await Promise.all(loops);
+  return {
+    reports,
+    seconds: took,
+    requests: results.reduce((sum, r) => sum + r.requests, 0),
+    failed: results.reduce((sum, r) => sum + r.failed, 0),
+  };
+}
+
+const ranSteps = (reports: StepReport[]): string[] => reports.filter((r) => r.ran).map((r) => r.step);
+
+/** A copy of the app with one line changed: a new release, as a developer's commit makes. */
+function changedApp(work: string): ReturnType<typeof buildBundle> {
+  fs.cpSync(APP_DIR, path.join(work, "app"), { recursive: true });
+  fs.appendFileSync(path.join(work, "app", "hbnb", "wsgi.py"), `\n# changed by bench/deploy.ts ${Date.now()}\n`);
+  return buildBundle(path.join(work, "build"), path.join(work, "app"));
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const before = machine();
+  progress(`machine: ${describe(before)}; load average ${before.load.toFixed(2)}`);
+  const server = new BenchServer(NAMES.deploy);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-bench-deploy-"));
+  const cleanup = async (): Promise<void> => {
+    fs.rmSync(work, { recursive: true, force: true });
+    if (!process.env.BENCH_KEEP) await server.destroy();
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+  }
+  const lines: string[] = [];
+  const say = (line = ""): void => {
+    console.log(line);
+    lines.push(line);
+  };
+  try {
+    const bundle = buildBundle();
+    const loaded = routes(bundle.release).filter((r) => r.path === "/" || r.path.includes(".css"));
+
+    progress(`booting ${server.name} for the yardstick`);
+    await server.boot();
+    progress("bare apt-get update + install of the stack's packages");
+    const apt = await bareAptSeconds(server);
+    progress(`${apt.toFixed(1)} s; booting ${server.name} afresh for the cold deploy`);
+    await server.boot();
+
+    const deploys: Deploy[] = [];
+    const plan: Plan = server.plan(bundle);
+    progress("cold deploy");
+    const coldStarted = Date.now();
+    const cold = await server.deploy(plan);
+    deploys.push({ name: "cold deploy (fresh server)", seconds: seconds(coldStarted), ran: ranSteps(cold) });
+
+    const runs: [string, () => Promise<StepReport[]>][] = [
+      // As `npm start` run again: the app is hashed and the plan built anew, then no step runs.
+      ["re-run, nothing changed", () => server.deploy(server.plan(buildBundle()))],
+      ["re-run, every step forced", () => server.deploy(server.plan(buildBundle()), { force: true })],
+      ["app changed (new release)", () => server.deploy(server.plan(changedApp(work)))],
+    ];
+    for (const [name, run] of runs) {
+      progress(`${name}, under load`);
+      const result = await underLoad(server, loaded, run);
+      deploys.push({ name, seconds: result.seconds, ran: ranSteps(result.reports), load: result });
+    }
+
+    const after = machine();
+    const date = new Date().toISOString().slice(0, 10);
+    say(`# Deploy benchmark of hbnb-stack, ${date}`);
+    say();
+    say(`Machine: ${describe(after)}.`);
+    say(`Load average (1 min) at the start ${before.load.toFixed(2)}, at the end ${after.load.toFixed(2)}.`);
+    say(
+      `Load during the re-runs: wrk -t${SHAPE.threads} -c${SHAPE.connections} on each of ` +
+        `${loaded.map((r) => r.path).join(" and ")}, in back-to-back ${SHAPE.seconds} s runs from 1 s before ` +
+        "the deploy until it ended.",
+    );
+    say();
+    say("| deploy | time | steps that ran | requests during | failed |");
+    say("|---|--:|---|--:|--:|");
+    say(`| bare apt-get update + install of the same packages | ${apt.toFixed(1)} s | | | |`);
+    for (const d of deploys) {
+      const steps = d.ran.length ? d.ran.join(", ") : "none";
+      const load = d.load ? `${d.load.requests.toLocaleString("en-US")} | ${d.load.failed}` : "n/a | n/a";
+      say(`| ${d.name} | ${d.seconds.toFixed(1)} s | ${steps} | ${load} |`);
+    }
+    say();
+    say(`Cold deploy, step by step: ${cold.map((r) => `${r.step} ${r.seconds.toFixed(1)} s`).join(", ")}.`);
+    const [coldRun, rerun, , appChange] = deploys;
+    const check = (ok: boolean): string => (ok ? "met" : "NOT met");
+    say();
+    say("Targets:");
+    say(
+      `- cold deploy ≤ ${TARGET.coldVsApt}× the bare apt-get: ${(coldRun.seconds / apt).toFixed(2)}×, ` +
+        `${check(coldRun.seconds <= TARGET.coldVsApt * apt)}`,
+    );
+    say(`- no-change re-run ≤ ${TARGET.rerun} s: ${rerun.seconds.toFixed(1)} s, ${check(rerun.seconds <= TARGET.rerun)}`);
+    say(
+      `- app-change redeploy ≤ ${TARGET.appChange} s: ${appChange.seconds.toFixed(1)} s, ` +
+        `${check(appChange.seconds <= TARGET.appChange)}`,
+    );
+    const failed = deploys.reduce((sum, d) => sum + (d.load?.failed ?? 0), 0);
+    say(`- no failed request during a deploy: ${failed} failed, ${check(failed === 0)}`);
+    say(`Whole run: ${seconds(started).toFixed(0)} s.`);
+
+    const file = path.join(__dirname, "..", "docs", `bench-deploy-${date}.md`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+    progress(`written to ${path.relative(process.cwd(), file)}`);
+  } finally {
+    progress("removing the server");
+    await cleanup();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,119 @@
+import * as fs from "fs";
+import * as path from "path";
+import { buildBundle, Bundle } from "../components/bundle";
+import { loadServerFiles } from "../components/files";
+import { buildPlan, packages, Plan } from "../components/plan";
+import { RawConfig, Settings } from "../components/settings";
+import { down, LocalHost, stateDir, stateFile, up } from "../local/hosts";
+import { runPlan, RunOptions, StepReport } from "../local/runner";
+import { hostSecrets } from "../local/secrets";
+import { keyFileFor, ssh, SshTarget, upload } from "../local/ssh";
+import { localSettings } from "../local/stack";
+
+/**
+ * The servers of the benchmarks: disposable local servers (local/host.sh) under names of their
+ * own, so that they never collide with the servers of tests that run at the same time.
+ */
+export const NAMES = { classic: "hbnb-bench-classic", stack: "hbnb-bench-stack", deploy: "hbnb-bench-deploy" };
+
+/** A booted local server, reachable over SSH with the stack's settings. */
+export class BenchServer {
+  host!: LocalHost;
+  settings!: Settings;
+  target!: SshTarget;
+  private removeKey: () => void = () => undefined;
+
+  constructor(readonly name: string) {}
+
+  /** A brand-new server: any earlier one of that name (an interrupted run) is removed first. */
+  async boot(): Promise<void> {
+    await down(this.name);
+    this.host = await up(this.name);
+    this.configure();
+  }
+
+  configure(overrides: RawConfig = {}): void {
+    this.settings = localSettings(this.host, overrides);
+    this.removeKey();
+    const key = keyFileFor(this.settings.ssh.privateKey);
+    this.removeKey = key.remove;
+    this.target = { address: this.host.address, port: this.host.port, user: this.host.user, keyFile: key.keyFile };
+  }
+
+  plan(bundle: Bundle = buildBundle()): Plan {
+    return buildPlan(this.settings, bundle, loadServerFiles());
+  }
+
+  /** Runs the stack's plan (only the steps whose inputs changed, as `npm start` does). */
+  deploy(plan: Plan, options: Partial<RunOptions> = {}): Promise<StepReport[]> {
+    return runPlan(this.target, plan, {
+      stateFile: stateFile(this.name),
+      secrets: hostSecrets(stateDir(this.name)),
+      log: () => undefined,
+      ...options,
+    });
+  }
+
+  /** Runs a command on the server; fails with its output unless it exits 0. */
+  async sh(command: string, stdin?: string): Promise<string> {
+    const result = await ssh(this.target, command, stdin);
+    if (result.code !== 0) throw new Error(`${this.name}: \`${command}\` exited ${result.code}:\n${result.output}`);
+    return result.output.trim();
+  }
+
+  url(route: string): string {
+    return `http://${this.host.address}${route}`;
+  }
+
+  async destroy(): Promise<void> {
+    this.removeKey();
+    await down(this.name);
+  }
+}
+
+/** Sets up the classic tutorial setup (bench/classic.sh) with the same app as the stack's. */
+export async function setUpClassic(server: BenchServer, bundle: Bundle): Promise<void> {
+  const archive = `/tmp/classic-${bundle.release}.tar.gz`;
+  await upload(server.target, bundle.archive, archive);
+  const script = fs.readFileSync(path.join(__dirname, "classic.sh"), "utf8");
+  await server.sh(`sudo -n env CLASSIC_ARCHIVE=${archive} CLASSIC_USER=${server.host.user} bash -s`, script);
+}
+
+/**
+ * The yardstick of the cold deploy: a bare `apt-get update` and `apt-get install` of the
+ * packages the plan installs, on a fresh server, in seconds. Timed from here over one SSH
+ * command, as the deploy's steps are.
+ */
+export async function bareAptSeconds(server: BenchServer): Promise<number> {
+  const apt = "apt-get -q -o DPkg::Lock::Timeout=300";
+  const list = packages(server.settings).join(" ");
+  const started = Date.now();
+  await server.sh(
+    `sudo -n env DEBIAN_FRONTEND=noninteractive sh -c '${apt} update >/dev/null && ` +
+      `${apt} install -y --no-install-recommends ${list} >/dev/null'`,
+  );
+  return (Date.now() - started) / 1000;
+}
+
+/**
+ * The stack limits each client's API requests (limit_req). All of a benchmark's load comes from
+ * one address, so on the bench server only the budget is raised far above what the load can
+ * reach: Nginx still runs the limiter on every request (its cost is in the figures), it just
+ * never refuses one. The burst too: Nginx counts time in milliseconds of its event loop, and
+ * 64 connections' requests arriving within the same millisecond are a burst at any rate.
+ * Returns a note for the report, or undefined when the stack sets no limit.
+ */
+export async function liftRateLimit(server: BenchServer, plan: Plan): Promise<string | undefined> {
+  const zones = plan.configFiles.filter((f) => f.kind === "nginx" && /\blimit_req_zone\b/.test(f.text));
+  const users = plan.configFiles.filter((f) => f.kind === "nginx" && /\blimit_req\b.*\bburst=/.test(f.text));
+  if (zones.length === 0) return undefined;
+  const budget = [...zones, ...users].flatMap((f) => [...f.text.matchAll(/\b(rate|burst)=(\d+(r\/[sm])?)/g)]);
+  for (const file of zones) await server.sh(`sudo -n sed -i -E 's#\\brate=[0-9]+r/[sm]#rate=1000000r/s#' ${file.path}`);
+  for (const file of users) await server.sh(`sudo -n sed -i -E 's#\\bburst=[0-9]+#burst=1000000#' ${file.path}`);
+  await server.sh("sudo -n nginx -t -q && sudo -n systemctl reload nginx");
+  const was = [...new Set(budget.map((m) => m[0]))].join(", ");
+  return (
+    `the stack's per-client rate limit of the API (${was}) was raised to rate=1000000r/s, burst=1000000 on ` +
+    `${server.name} for the load, which all comes from one address; the limiter itself still runs.`
+  );
+}

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# harden: the host's own hardening. SSH takes keys only and no root, the kernel gets the
+# settings of a web server, fail2ban watches SSH, security updates install themselves every
+# day, every log the app writes is rotated (hourly checks, 100 MB at most), no core dumps.
+# Each file is checked by its own program before anything is reloaded, and one that is refused
+# is taken out again. The user the deploy logs in as must still get in with its key: that is
+# checked with the new SSH settings before ssh is reloaded, and the running session survives a
+# reload in any case.
+set -euo pipefail
+# shellcheck source=lib.sh
+declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
+need HBNB_HARDENING_FILES HBNB_SSH_USER
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+id "$HBNB_SSH_USER" >/dev/null 2>&1 || die "the SSH user $HBNB_SSH_USER (setting sshUser) does not exist here"
+
+# Puts DEST back as it was (BACKUP, or no file) after its program refused the new one.
+put_back() {
+  local dest=$1 backup=$2
+  if [[ -f $backup ]]; then cp -a "$backup" "$dest"; else rm -f "$dest"; fi
+}
+
+# Installs SRC at DEST when it differs, runs CHECK... with the new file in place, and takes the
+# new file out again (and stops) if the check fails. Returns 1 when nothing changed.
+install_checked() {
+  local src=$1 dest=$2 mode=$3 out
+  shift 3
+  local backup=$stage/backup.$RANDOM
+  [[ -f $dest ]] && cp -a "$dest" "$backup"
+  install_file "$src" "$dest" root:root "$mode" || return 1
+  if ! out=$("$@" 2>&1); then
+    put_back "$dest" "$backup"
+    die "$* rejected $dest, which was taken out again: $out"
+  fi
+}
+
+# The effective sshd settings for the deploy's user must still let it in with a key.
+deploy_user_can_log_in() {
+  local settings
+  settings=$(sshd -T -C "user=$HBNB_SSH_USER,host=localhost,addr=127.0.0.1") || return 1
+  grep -qx 'pubkeyauthentication yes' <<<"$settings" || {
+    echo "public key logins are off for $HBNB_SSH_USER"
+    return 1
+  }
+  if [[ $HBNB_SSH_USER == root ]] && grep -qx 'permitrootlogin no' <<<"$settings"; then
+    echo "the deploy logs in as root, and root logins are off"
+    return 1
+  fi
+}
+
+sshd_check() {
+  # sshd -t wants its privilege separation directory, which only a running ssh.service makes
+  # (Ubuntu 24.04 starts ssh on the first connection).
+  install -d -m 0755 /run/sshd
+  sshd -t && deploy_user_can_log_in
+}
+
+# Applies each key of a sysctl file now (systemd-sysctl applies them at boot). In a container
+# the kernel's own keys are read-only: they are left to the host, and listed.
+apply_sysctl() {
+  local file=$1 line key value proc left=()
+  while IFS= read -r line; do
+    [[ $line =~ ^[[:space:]]*([a-z0-9_.-]+)[[:space:]]*=[[:space:]]*([^[:space:]]+)[[:space:]]*$ ]] || continue
+    key=${BASH_REMATCH[1]} value=${BASH_REMATCH[2]}
+    proc=/proc/sys/${key//.//}
+    if [[ ! -e $proc ]]; then
+      left+=("$key (not visible here)")
+    elif [[ $(<"$proc") != "$value" ]]; then
+      if sysctl -q -w "$key=$value" 2>/dev/null; then
+        changed "sysctl $key = $value"
+      else
+        left+=("$key")
+      fi
+    fi
+  done <"$file"
+  [[ ${#left[@]} -eq 0 ]] || say "not settable here (a container shares the host's kernel): ${left[*]}"
+}
+
+# Sets each "KEY VALUE" or "key=value" line of SRC in DEST (replacing the key's line, or adding
+# it at the end), leaving every other line of DEST as it is; returns 1 when nothing changed.
+set_keys() {
+  local src=$1 dest=$2 line key sep before count=0
+  before=$(cat "$dest")
+  while IFS= read -r line; do
+    [[ -n $line && $line != \#* ]] || continue
+    if [[ $line == *=* ]]; then key=${line%%=*} sep='='; else key=${line%% *} sep='[[:space:]]'; fi
+    count=$((count + 1))
+    if grep -qE "^[[:space:]]*${key}[[:space:]]*${sep}" "$dest"; then
+      sed -i -E "s|^[[:space:]]*${key}[[:space:]]*${sep}.*|$line|" "$dest"
+    else
+      printf '%s\n' "$line" >>"$dest"
+    fi
+  done <"$src"
+  [[ $(cat "$dest") != "$before" ]] || return 1
+  changed "set $count value(s) in $dest"
+}
+
+# One file a line: kind|path|mode|content in base64 (see components/hardening.ts).
+mapfile -t files <<<"$HBNB_HARDENING_FILES"
+declare -A wrote=()
+for i in "${!files[@]}"; do
+  IFS='|' read -r kind dest mode content <<<"${files[i]}"
+  src=$stage/$i
+  base64 -d <<<"$content" >"$src"
+  case $kind in
+    sshd) install_checked "$src" "$dest" "$mode" sshd_check || continue ;;
+    fail2ban) install_checked "$src" "$dest" "$mode" fail2ban-client --test || continue ;;
+    apt) install_checked "$src" "$dest" "$mode" apt-config dump || continue ;;
+    logrotate)
+      # Checked before it is installed: logrotate --debug changes nothing.
+      out=$(logrotate --debug "$src" 2>&1) || die "logrotate --debug rejected the rotation of $dest: $out"
+      install_file "$src" "$dest" root:root "$mode" || continue
+      ;;
+    sysctl | timer | plain) install_file "$src" "$dest" root:root "$mode" || continue ;;
+    keys)
+      # Another release of the distribution may keep the file elsewhere, or not ship it.
+      if [[ ! -f $dest ]]; then
+        say "skipped $dest: not on this system"
+        continue
+      fi
+      set_keys "$src" "$dest" || continue
+      ;;
+    *) die "unknown kind '$kind' of $dest" ;;
+  esac
+  wrote[$kind]=1
+done
+
+# Settings take effect: only what changed is reloaded.
+if [[ -n ${wrote[sshd]:-} ]]; then
+  # A reload: sshd re-reads its settings for new connections; this one stays open.
+  systemctl try-reload-or-restart ssh.service
+  changed "reloaded ssh"
+fi
+for i in "${!files[@]}"; do
+  IFS='|' read -r kind dest _ <<<"${files[i]}"
+  [[ $kind == sysctl ]] && apply_sysctl "$dest"
+done
+if [[ -n ${wrote[timer]:-} ]]; then
+  systemctl daemon-reload
+  systemctl restart logrotate.timer
+  changed "logrotate runs every hour"
+fi
+if ! systemctl is-enabled -q fail2ban || ! systemctl is-active -q fail2ban; then
+  systemctl enable -q --now fail2ban
+  changed "started fail2ban"
+elif [[ -n ${wrote[fail2ban]:-} ]]; then
+  systemctl reload fail2ban
+  changed "reloaded fail2ban"
+fi
+# fail2ban reads its jails after it has started: wait until the SSH jail answers.
+for ((try = 0; try < 50; try++)); do
+  fail2ban-client status sshd >/dev/null 2>&1 && break
+  sleep 0.2
+done
+fail2ban-client status sshd >/dev/null 2>&1 || die "fail2ban runs but its sshd jail does not: $(journalctl -u fail2ban -n 10 --no-pager -o cat)"
+# apt's daily timers run unattended-upgrades; a system may have them off.
+for timer in apt-daily.timer apt-daily-upgrade.timer; do
+  if ! systemctl is-enabled -q "$timer"; then
+    systemctl enable -q --now "$timer"
+    changed "enabled $timer"
+  fi
+done
+
+# chkrootkit's first run, started when the package was installed, tried to mail its report before
+# the setting above: its failure is the old setting's, and the next daily run uses the new one.
+if systemctl is-failed -q chkrootkit.service && grep -qx 'MAILTO=""' /etc/chkrootkit/chkrootkit.conf 2>/dev/null; then
+  systemctl reset-failed chkrootkit.service
+  changed "cleared the failed first run of chkrootkit (it reports to the journal now)"
+fi
+
+# Nginx's own logs are rotated by the distribution's rule (daily, 14 kept): it must be there.
+grep -qs '^/var/log/nginx/\*\.log' /etc/logrotate.d/nginx ||
+  die "/etc/logrotate.d/nginx (the nginx package's rotation of its logs) is missing or changed; restore it with: apt-get install --reinstall -o Dpkg::Options::=--force-confmiss nginx-common"
+finish

@@ -1,0 +1,22 @@
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { SECRETS } from "../components/plan";
+
+/**
+ * The local driver's stand-in for the stack's @pulumi/random secrets: made once per server,
+ * kept beside its other state in a file only root can read, gone with the server.
+ */
+export function hostSecrets(stateDir: string): Record<string, string> {
+  const file = path.join(stateDir, "secrets.json");
+  const known: Record<string, string> = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+  const missing = SECRETS.filter((name) => !known[name]);
+  if (missing.length > 0) {
+    // Letters and digits only, like RandomPassword with special: false: safe in any file format.
+    for (const name of missing)
+      known[name] = crypto.randomBytes(48).toString("base64url").replace(/[-_]/g, "").slice(0, 64);
+    fs.mkdirSync(stateDir, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(known, null, 2), { mode: 0o600 });
+  }
+  return known;
+}

@@ -1,0 +1,237 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { load, LoadResult } from "../../bench/wrk";
+import { APP_DIR, Bundle, buildBundle } from "../../components/bundle";
+import { loadServerFiles, ServerFiles } from "../../components/files";
+import { buildPlan } from "../../components/plan";
+import { StepFailed, StepReport } from "../../local/runner";
+import { TestServer } from "./server";
+
+/**
+ * Deploys without interruption, on a real local server under a bounded load from outside:
+ * a new release goes live with no failed request; a broken release, or a config Nginx
+ * rejects, stops the deploy with a clear error while the release that serves keeps serving;
+ * the classic reload script keeps the master and replaces every worker; rollbacks.
+ */
+jest.setTimeout(10 * 60_000);
+const server = new TestServer("hbnb-e2e-deploys");
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-deploys-"));
+let good: string;
+let goodBundle: Bundle;
+
+/** A release of the app with CHANGE applied to a copy of it (file → text added at its end, or at its top). */
+function releaseWith(name: string, change: Record<string, string>, where: "end" | "top" = "end"): Bundle {
+  const app = path.join(work, name, "app");
+  fs.cpSync(APP_DIR, app, { recursive: true });
+  for (const [file, text] of Object.entries(change)) {
+    const original = fs.readFileSync(path.join(app, file), "utf8");
+    fs.writeFileSync(path.join(app, file), where === "end" ? original + text : text + original);
+  }
+  return buildBundle(path.join(work, name, "build"), app);
+}
+
+const deployOf = (bundle: Bundle, files: ServerFiles = loadServerFiles()) =>
+  server.deploy(buildPlan(server.settings, bundle, files));
+
+/** Runs ACTION while a dynamic route and a static file are under load for SECONDS. */
+async function underLoad<T>(seconds: number, action: () => Promise<T>): Promise<{ result: T; loads: LoadResult[] }> {
+  const base = `http://${server.host.address}`;
+  const loads = Promise.all([
+    load({ url: `${base}/airbnb-dynamic/number_odd_or_even/7`, seconds, connections: 8, threads: 1 }),
+    load({ url: `${base}/static/styles/common.css`, seconds, connections: 8, threads: 1 }),
+  ]);
+  // Let the load settle before the deploy begins, so the whole deploy happens under it.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const result = await action();
+  return { result, loads: await loads };
+}
+
+function expectNoFailure(loads: LoadResult[]): void {
+  for (const run of loads) {
+    expect([run.url, run.errors]).toEqual([run.url, { connect: 0, read: 0, write: 0, timeout: 0, status: 0 }]);
+    expect(run.requests).toBeGreaterThan(100);
+  }
+}
+
+const ran = (reports: StepReport[]) => reports.filter((r) => r.ran).map((r) => r.step);
+
+async function failure(deploy: Promise<unknown>): Promise<StepFailed> {
+  try {
+    await deploy;
+  } catch (error) {
+    if (error instanceof StepFailed) return error;
+    throw error;
+  }
+  throw new Error("the deploy succeeded; it was expected to fail");
+}
+
+beforeAll(async () => {
+  await server.create();
+  await server.deploy();
+  good = await server.serving();
+});
+afterAll(async () => {
+  fs.rmSync(work, { recursive: true, force: true });
+  await server.destroy();
+});
+
+describe("a good release", () => {
+  test("goes live under load with no failed request, and the new code is what answers", async () => {
+    const next = releaseWith("next", { "hbnb/wsgi.py": "\n# the next release\n" });
+    const before = await server.gunicorn();
+    const { result, loads } = await underLoad(15, () => deployOf(next));
+    expect(ran(result)).toEqual(["release", "database", "switch", "prune"]);
+    expectNoFailure(loads);
+    expect(await server.serving()).toBe(next.release);
+    const after = await server.gunicorn();
+    expect(after.master).toBe(before.master);
+    expect(after.workers.filter((pid) => before.workers.includes(pid))).toEqual([]);
+    good = next.release;
+    goodBundle = next;
+  });
+
+  test("the classic reload script keeps the master, replaces every worker, fails no request", async () => {
+    const before = await server.gunicorn();
+    const { result, loads } = await underLoad(10, () => server.sh("sudo hbnb-reload"));
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`master ${before.master} kept`);
+    expectNoFailure(loads);
+    const after = await server.gunicorn();
+    expect(after.master).toBe(before.master);
+    expect(after.workers).toHaveLength(before.workers.length);
+    expect(after.workers.filter((pid) => before.workers.includes(pid))).toEqual([]);
+  });
+});
+
+describe("a broken release never replaces the good one", () => {
+  test.each<[string, Record<string, string>, "end" | "top", string, RegExp, number]>([
+    ["a syntax error", { "hbnb/wsgi.py": "\ndef broken(:\n" }, "end", "release", /does not compile/, 8],
+    [
+      "an import error in the app's entry point",
+      { "hbnb/wsgi.py": "import hbnb_module_that_does_not_exist\n" },
+      "top",
+      "switch",
+      /failed its canary check: Gunicorn exited at start.*No module named 'hbnb_module_that_does_not_exist'/s,
+      8,
+    ],
+    [
+      // The database step imports the package with the new code first, so it is what stops.
+      "an import error in the package",
+      { "hbnb/__init__.py": "import hbnb_module_that_does_not_exist\n" },
+      "top",
+      "database",
+      /seeding with release r-[0-9a-f]{12} failed: .*No module named 'hbnb_module_that_does_not_exist'/s,
+      8,
+    ],
+    [
+      "a crash at start",
+      { "hbnb/wsgi.py": '\nraise RuntimeError("crash at start")\n' },
+      "end",
+      "switch",
+      /failed its canary check: Gunicorn exited at start.*crash at start/,
+      8,
+    ],
+    [
+      "a health check that never passes",
+      {
+        "hbnb/wsgi.py":
+          '\n@app.before_request\ndef _unhealthy():\n    from flask import request\n    if request.path == "/-/health":\n        return {"status": "broken"}, 503\n',
+      },
+      "end",
+      "switch",
+      /failed its canary check: its health check never answered with it in 30 s/,
+      40,
+    ],
+    [
+      "a migration that fails",
+      { "hbnb/seed.py": 'raise SystemExit("migration failed: column places.rating")\n' },
+      "top",
+      "database",
+      /seeding with release r-[0-9a-f]{12} failed: migration failed: column places.rating/,
+      8,
+    ],
+  ])(
+    "%s: the deploy stops at %s with a clear error; the good release keeps serving",
+    async (name, change, where, step, message, seconds) => {
+      const broken = releaseWith(name.replace(/\W+/g, "-"), change, where);
+      const { result: error, loads } = await underLoad(seconds, () => failure(deployOf(broken)));
+      expect(error.step).toBe(step);
+      expect(error.output).toMatch(message);
+      expect(error.output).toContain(broken.release);
+      expectNoFailure(loads);
+      expect(await server.serving()).toBe(good);
+      expect((await server.sh("sudo readlink /srv/hbnb/current")).out).toBe(`releases/${good}`);
+    },
+  );
+
+  test("a config that nginx -t rejects never reaches the running Nginx", async () => {
+    const files = loadServerFiles();
+    const site = files.templates["nginx/site.conf.njk"];
+    const broken = {
+      ...files,
+      templates: {
+        ...files.templates,
+        // At the top level of the site file, which Nginx includes in its http block.
+        "nginx/site.conf.njk": `${site}\nnot_a_directive on;\n`,
+      },
+    };
+    const before = (await server.sh("sudo cat /etc/nginx/sites-available/hbnb")).out;
+    const { result: error, loads } = await underLoad(8, () =>
+      failure(server.deploy(buildPlan(server.settings, goodBundle, broken))),
+    );
+    expect(error.step).toBe("configs");
+    expect(error.output).toMatch(
+      /nginx -t rejected the new configuration, which was taken out again.*not_a_directive/s,
+    );
+    expectNoFailure(loads);
+    expect((await server.sh("sudo cat /etc/nginx/sites-available/hbnb")).out).toBe(before);
+    expect((await server.sh("sudo nginx -t 2>&1")).out).toContain("test is successful");
+  });
+});
+
+describe("rollback", () => {
+  let previous: string;
+  beforeAll(async () => {
+    const history = (await server.sh("sudo cat /var/lib/hbnb-stack/hbnb.history")).out.split("\n");
+    const served = history.map((line) => line.split(" ")[1]);
+    expect(served.slice(-1)).toEqual([good]);
+    previous = served[served.length - 2];
+  });
+
+  test("one config change in the stack pins the release that serves", async () => {
+    server.configure({ release: previous });
+    const { result, loads } = await underLoad(8, () => server.deploy());
+    expect(ran(result)).toEqual(["release", "database", "switch", "prune"]);
+    expectNoFailure(loads);
+    expect(await server.serving()).toBe(previous);
+  });
+
+  test("one command on the server goes back to the release before, under load", async () => {
+    const { result, loads } = await underLoad(8, () => server.sh("sudo hbnb-rollback 2>&1"));
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`rolling back from ${previous} to ${good}`);
+    expectNoFailure(loads);
+    expect(await server.serving()).toBe(good);
+  });
+
+  test("pinning a release that is not on the server fails before anything changes", async () => {
+    server.configure({ release: "r-000000000000" });
+    const error = await failure(server.deploy());
+    expect(error.step).toBe("release");
+    expect(error.output).toMatch(
+      /release r-000000000000 is not on this server, so it cannot be pinned; releases here: .*r-/,
+    );
+    expect(await server.serving()).toBe(good);
+  });
+});
+
+describe("pruning", () => {
+  test("keeps the configured number of releases, and always the live one", async () => {
+    server.configure({ keepReleases: "2" });
+    await server.deploy();
+    const releases = (await server.sh("sudo ls /srv/hbnb/releases")).out.split("\n");
+    expect(releases).toHaveLength(2);
+    expect(releases).toContain(await server.serving());
+  });
+});
