@@ -21,6 +21,8 @@ export interface LoadShape {
   seconds: number;
   connections: number;
   threads: number;
+  /** Milliseconds each connection waits between requests (none: flat out). */
+  pauseMs?: number;
 }
 
 export function median(values: number[]): number {
@@ -45,6 +47,7 @@ export function loadRoute(baseUrl: string, route: Route, shape: LoadShape): Prom
     seconds: shape.seconds,
     connections: shape.connections,
     threads: shape.threads,
+    pauseMs: shape.pauseMs,
     method: route.method,
     body: route.body,
     headers: BROWSER_HEADERS,

@@ -31,6 +31,8 @@ export interface Layout {
   serverName: string;
   workers: number;
   keepReleases: number;
+  /** Requests a second per client address on /api/; 0: no limit. */
+  apiRateLimit: number;
 }
 
 export function layout(app: AppSettings): Layout {
@@ -58,6 +60,7 @@ export function layout(app: AppSettings): Layout {
     serverName: app.serverName,
     workers: app.workers,
     keepReleases: app.keepReleases,
+    apiRateLimit: app.apiRateLimit,
   };
 }
 

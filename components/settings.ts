@@ -42,6 +42,8 @@ export interface AppSettings {
   serverName: string;
   workers: number;
   keepReleases: number;
+  /** Requests a second per client address on /api/ (Nginx answers 429 beyond); 0: no limit. */
+  apiRateLimit: number;
   /** A release id already on the servers to serve instead of the bundled app; empty: the app. */
   release: string;
 }
@@ -119,6 +121,7 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
     serverName: r.serverName("serverName"),
     workers: r.integer("workers", 1, 64),
     keepReleases: r.integer("keepReleases", 2, 50),
+    apiRateLimit: r.integer("apiRateLimit", 0, 100000),
     release: r.release("release"),
   };
   const settings: Settings = { target, ssh, app };

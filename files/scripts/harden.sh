@@ -53,7 +53,16 @@ sshd_check() {
   # sshd -t wants its privilege separation directory, which only a running ssh.service makes
   # (Ubuntu 24.04 starts ssh on the first connection).
   install -d -m 0755 /run/sshd
-  sshd -t && deploy_user_can_log_in
+  sshd -t || return 1
+  # The drop-in must be what sshd reads first: sshd_config includes sshd_config.d/ at its top.
+  # (Read whole first: grep -q would stop reading early, and pipefail count sshd's SIGPIPE.)
+  local settings
+  settings=$(sshd -T) || return 1
+  if ! grep -qx 'passwordauthentication no' <<<"$settings"; then
+    echo "sshd still allows passwords: sshd_config does not include sshd_config.d/*.conf first"
+    return 1
+  fi
+  deploy_user_can_log_in
 }
 
 # Applies each key of a sysctl file now (systemd-sysctl applies them at boot). In a container

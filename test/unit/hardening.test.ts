@@ -94,6 +94,15 @@ describe("the Nginx site", () => {
     expect(site).toMatch(/^ {4}server_name example\.com;$/m);
   });
 
+  test("apiRateLimit sets the API's budget, and 0 turns it off", () => {
+    const { site, limits } = planOf({ apiRateLimit: "50" }).configs;
+    expect(limits).toMatch(/zone=hbnb_api:10m rate=50r\/s;$/m);
+    expect(site).toMatch(/^\s+limit_req zone=hbnb_api burst=100 nodelay;$/m);
+    const off = planOf({ apiRateLimit: "0" }).configs;
+    expect(off.limits).not.toContain("limit_req_zone");
+    expect(off.site).not.toContain("limit_req");
+  });
+
   test("limits the API, and answers 429 in JSON", () => {
     const { site } = planOf().configs;
     expect(site).toMatch(/location \/api\/ \{\n\s+limit_req zone=hbnb_api burst=20 nodelay;/);

@@ -63,6 +63,8 @@ test("the pack holds the four guardrails, all mandatory", () => {
   for (const policy of POLICIES) expect(policy.enforcementLevel).toBe("mandatory");
 });
 
+// The SSH tables have an optional fourth column (the pack's config). Their test functions take a
+// rest parameter: jest reads a function with more parameters than a row has as one that calls done().
 describe("no SSH open to the world", () => {
   const ssh = (cidr: string, extra: Record<string, unknown> = {}) => ({
     ipProtocol: "tcp",

@@ -49,6 +49,7 @@ describe("defaults", () => {
       serverName: "_",
       workers: 3,
       keepReleases: 5,
+      apiRateLimit: 10,
       release: "",
     });
   });
@@ -212,6 +213,11 @@ describe("bad values fail with the key, the value and the fix", () => {
       "too few releases kept",
       { ...aws, keepReleases: "1" },
       /hbnb-stack:keepReleases = "1": expected an integer from 2 to 50/,
+    ],
+    [
+      "a negative API rate limit",
+      { ...aws, apiRateLimit: "-5" },
+      /hbnb-stack:apiRateLimit = "-5": expected an integer from 0 to 100000/,
     ],
     [
       "a database URL of another kind",
