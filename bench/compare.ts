@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     progress(`${stack.name}: cold deploy of the stack (every step of the plan)`);
     const plan = stack.plan(bundle);
     const deployStarted = Date.now();
-    await stack.deploy(plan);
+    const steps = await stack.deploy(plan);
     const cold = seconds(deployStarted);
     progress(`${stack.name}: deployed in ${cold.toFixed(1)} s`);
     const lifted = await liftRateLimit(stack, plan);
@@ -148,6 +148,7 @@ async function main(): Promise<void> {
         `fresh server: ${apt.toFixed(1)} s; ratio ${ratio.toFixed(2)}× ` +
         `(target ≤ ${TARGET.coldDeploy}×: ${ratio <= TARGET.coldDeploy ? "met" : "NOT met"}).`,
     );
+    say(`The cold deploy step by step: ${steps.map((r) => `${r.step} ${r.seconds.toFixed(1)} s`).join(", ")}.`);
     say(`Whole run: ${seconds(started).toFixed(0)} s.`);
 
     const file = path.join(__dirname, "..", "docs", `bench-${date}.md`);

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { Host } from "./host";
-import { Plan, secretToken, Step } from "./plan";
+import { carriesSecrets, Plan, secretToken, Step } from "./plan";
 
 /**
  * The Pulumi driver of the plan: on one host, one remote.Command per step (and a CopyToRemote
@@ -22,7 +22,7 @@ export interface HostDeployArgs {
  * without secrets keep their plain stdin, so a preview can show what changed in them.
  */
 function stdinOf(step: Step, secrets: Record<string, pulumi.Input<string>>): pulumi.Input<string> {
-  if (step.secrets.length === 0) return step.stdin;
+  if (!carriesSecrets(step)) return step.stdin;
   const values = step.secrets.map((name) => {
     if (secrets[name] === undefined)
       throw new Error(`step ${step.name} needs the secret ${name}, which the stack does not provide`);
@@ -82,7 +82,7 @@ export class HostDeploy extends pulumi.ComponentResource {
           stdin: stdinOf(step, args.secrets),
           triggers,
           // What a step that handles secrets prints stays out of the logs and the state.
-          logging: step.secrets.length ? "none" : "stdoutAndStderr",
+          logging: carriesSecrets(step) ? "none" : "stdoutAndStderr",
         },
         { parent: this, dependsOn: previous, customTimeouts: { create: "20m" } },
       );

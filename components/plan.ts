@@ -46,6 +46,13 @@ export interface Step {
 /** Where the value of the secret NAME goes in a step's stdin; see Step.secrets. */
 export const secretToken = (name: string): string => `@@hbnb-secret:${name}@@`;
 
+/**
+ * Whether a secret value goes into the step's stdin: then its stdin is kept secret and its output
+ * out of the logs. A step that only re-runs when a secret changes (the switch) stays visible.
+ */
+export const carriesSecrets = (step: Step): boolean =>
+  step.secrets.some((name) => step.stdin.includes(secretToken(name)));
+
 /** The secrets the stack generates: Flask's SECRET_KEY. */
 export const SECRETS = ["flaskSecretKey"] as const;
 

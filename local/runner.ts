@@ -1,7 +1,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { Plan, secretToken, Step } from "../components/plan";
+import { carriesSecrets, Plan, secretToken, Step } from "../components/plan";
 import { ssh, SshTarget, upload } from "./ssh";
 
 /**
@@ -71,13 +71,10 @@ export async function runPlan(target: SshTarget, plan: Plan, options: RunOptions
     log(`${stamp()} ${target.address} ${step.name}: ${step.summary}`);
     if (step.upload) await upload(target, step.upload.source, step.upload.destination);
     // As Pulumi's logging: none, what a step that handles secrets prints is not shown.
-    const show = step.secrets.length ? undefined : (line: string) => log(`    ${line}`);
+    const show = carriesSecrets(step) ? undefined : (line: string) => log(`    ${line}`);
     const result = await ssh(target, step.command, stdinOf(step, options.secrets), show);
     if (result.code !== 0)
-      throw new StepFailed(
-        step.name,
-        step.secrets.length ? "(output hidden: the step handles secrets)" : result.output,
-      );
+      throw new StepFailed(step.name, show ? result.output : "(output hidden: the step handles secrets)");
     log(`${stamp()} ${target.address} ${step.name}: ok in ${seconds().toFixed(1)} s`);
     state[step.name] = fingerprint(step, options.secrets);
     fs.mkdirSync(path.dirname(options.stateFile), { recursive: true });

@@ -277,7 +277,14 @@ describe("with a domain configured", () => {
   /** GET / with this Host header; null when Nginx closes the connection without an answer. */
   const withHost = (host: string) =>
     new Promise<number | null>((resolve) => {
-      const request = http.get({ host: server.host.address, path: "/", headers: { Host: host }, timeout: 5000 });
+      // A connection of its own (no keep-alive): each answer comes from the Nginx workers of now.
+      const request = http.get({
+        host: server.host.address,
+        path: "/",
+        headers: { Host: host },
+        timeout: 5000,
+        agent: false,
+      });
       request.on("response", (response) => {
         response.resume();
         resolve(response.statusCode ?? null);
@@ -291,6 +298,10 @@ describe("with a domain configured", () => {
     const reports = await server.deploy();
     // configs at least (a template someone edits meanwhile may add its own steps).
     expect(reports.filter((r) => r.ran).map((r) => r.step)).toContain("configs");
+    // `systemctl reload nginx` returns before the old workers are gone: wait for the new config.
+    for (let i = 0; i < 50 && (await withHost("evil.example")) !== null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     expect(await withHost("hbnb.test")).toBe(200);
     expect(await withHost("evil.example")).toBeNull();
     expect(await withHost(server.host.address)).toBeNull();

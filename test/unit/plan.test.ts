@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Bundle } from "../../components/bundle";
 import { loadServerFiles } from "../../components/files";
-import { buildPlan, Plan } from "../../components/plan";
+import { buildPlan, carriesSecrets, Plan } from "../../components/plan";
 import { parseSettings, RawConfig } from "../../components/settings";
 
 const privateKey = fs.readFileSync(path.join(__dirname, "..", "fixtures", "id_ed25519"), "utf8");
@@ -215,6 +215,7 @@ describe("rendered configs", () => {
     expect(steps.secrets.stdin).toMatch(/^HBNB_SECRET_KEY=@@hbnb-secret:flaskSecretKey@@$/m);
     // The switch re-runs (and restarts Gunicorn) when a secret changes; no other step sees them.
     expect(steps.switch.secrets).toEqual(["flaskSecretKey"]);
+    expect([carriesSecrets(steps.secrets), carriesSecrets(steps.switch)]).toEqual([true, false]);
     for (const step of plan.steps.filter((s) => !["secrets", "switch"].includes(s.name))) {
       expect([step.name, step.secrets]).toEqual([step.name, []]);
       expect(step.stdin).not.toContain("HBNB_SECRET_KEY");

@@ -3,7 +3,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { buildBundle } from "../../components/bundle";
 import { loadServerFiles } from "../../components/files";
-import { buildPlan, secretToken } from "../../components/plan";
+import { buildPlan, carriesSecrets, secretToken } from "../../components/plan";
 import { parseSettings, RawConfig } from "../../components/settings";
 import type { RecordedResource } from "./mocks";
 
@@ -108,7 +108,7 @@ describe.each(stackFiles)("%s", (file) => {
     for (const command of commands) {
       const step = plan.steps.find((s) => command.name.endsWith(`-${s.name}`))!;
       const stdin = command.inputs.stdin;
-      if (step.secrets.length) {
+      if (carriesSecrets(step)) {
         // A secret: the command provider keeps it encrypted, and prints nothing of the step.
         expect(stdin[SECRET_SIG]).toBe(SECRET_VALUE);
         expect(stdin.value).toBe(step.stdin.split(secretToken("flaskSecretKey")).join(key.state.result));
@@ -116,6 +116,7 @@ describe.each(stackFiles)("%s", (file) => {
       } else {
         expect(stdin).toBe(step.stdin);
         expect(stdin).not.toContain(key.state.result);
+        expect(command.inputs.logging).toBe("stdoutAndStderr");
       }
     }
     expect(JSON.stringify(run.outputs)).not.toContain(key.state.result);
@@ -130,7 +131,7 @@ describe.each(stackFiles)("%s", (file) => {
     first.forEach((command, i) => {
       const step = plan.steps[i];
       expect(command.inputs.create).toBe(step.command);
-      if (step.secrets.length === 0) expect(command.inputs.stdin).toBe(step.stdin);
+      if (!carriesSecrets(step)) expect(command.inputs.stdin).toBe(step.stdin);
       // The step's own triggers, the machine's identity, then its secrets: then all are secret.
       const triggers = step.secrets.length ? command.inputs.triggers.value : command.inputs.triggers;
       if (step.secrets.length) expect(command.inputs.triggers[SECRET_SIG]).toBe(SECRET_VALUE);
