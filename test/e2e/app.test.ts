@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { chromium, Browser } from "playwright-core";
-import { RESULTS, TestServer } from "./server";
+import { json, RESULTS, TestServer } from "./server";
 
 /**
  * The bundled HBnB app as its users see it on a deployed server: the REST API through Nginx,
@@ -15,12 +15,6 @@ beforeAll(async () => {
   await server.deploy();
 });
 afterAll(() => server.destroy());
-
-const json = (body: unknown): RequestInit => ({
-  method: "POST",
-  headers: { "Content-Type": "application/json" },
-  body: JSON.stringify(body),
-});
 
 describe("the REST API through Nginx", () => {
   test("create a state, read it back, delete it", async () => {

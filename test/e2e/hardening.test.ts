@@ -3,7 +3,7 @@ import * as http from "http";
 import { promisify } from "util";
 import { chromium } from "playwright-core";
 import { ssh } from "../../local/ssh";
-import { TestServer } from "./server";
+import { json, TestServer } from "./server";
 
 /**
  * The hardening, measured on a booted server as the classic setup was measured (exposure 9.2,
@@ -19,12 +19,6 @@ beforeAll(async () => {
   await server.deploy();
 });
 afterAll(() => server.destroy());
-
-const json = (body: unknown): RequestInit => ({
-  method: "POST",
-  headers: { "Content-Type": "application/json" },
-  body: JSON.stringify(body),
-});
 
 describe("the app unit's sandbox", () => {
   test("every app unit scores an exposure of at most 2.0 in systemd-analyze security", async () => {

@@ -9,6 +9,13 @@ import { localPlan, localSettings } from "../../local/stack";
 import { Plan } from "../../components/plan";
 import { RawConfig, Settings } from "../../components/settings";
 
+/** A POST with a JSON body, for server.http(). */
+export const json = (body: unknown): RequestInit => ({
+  method: "POST",
+  headers: { "Content-Type": "application/json" },
+  body: JSON.stringify(body),
+});
+
 export const RESULTS = path.join(__dirname, "..", "..", "test-results");
 
 /**
