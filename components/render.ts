@@ -27,6 +27,8 @@ export interface Layout {
   stateDir: string;
   /** Where the operator's tools (rollback, reload) and the scripts they run are installed. */
   toolsDir: string;
+  /** Nginx's cache of the app's answers (created by Nginx, owned by its user). */
+  cacheDir: string;
   databaseUrl: string;
   serverName: string;
   workers: number;
@@ -56,6 +58,7 @@ export function layout(app: AppSettings): Layout {
     proxyPath: `/etc/nginx/snippets/${service}-proxy.conf`,
     stateDir: "/var/lib/hbnb-stack",
     toolsDir: "/usr/local/lib/hbnb-stack",
+    cacheDir: `/var/cache/nginx-${service}`,
     databaseUrl: app.databaseUrl || `sqlite:///${app.dataDir}/hbnb.db`,
     serverName: app.serverName,
     workers: app.workers,
@@ -135,6 +138,15 @@ const CONFIG_FILES: {
     owner: () => "root:root",
     mode: "0644",
   },
+  // The cache of the app's answers, one snippet per kind of key (the site says which routes).
+  ...["code-cache", "data-cache"].map((snippet) => ({
+    name: snippet,
+    kind: "nginx" as const,
+    template: `nginx/${snippet}.conf.njk`,
+    path: (l: Layout) => `/etc/nginx/snippets/${l.service}-${snippet}.conf`,
+    owner: () => "root:root",
+    mode: "0644",
+  })),
   {
     // What Nginx accepts only at the http level: server_tokens off, the API's rate-limit zone.
     name: "limits",
@@ -145,7 +157,8 @@ const CONFIG_FILES: {
     mode: "0644",
   },
   {
-    // Performance settings only accepted at the http level: the static files' cache lifetimes.
+    // Performance settings only accepted at the http level: the static files' cache lifetimes,
+    // the answers' cache and its keys.
     name: "tuning",
     kind: "nginx",
     template: "nginx/tuning.conf.njk",

@@ -69,6 +69,84 @@ describe("the REST API through Nginx", () => {
   });
 });
 
+describe("Nginx's cache of the app's answers", () => {
+  type Place = { id: string; name: string };
+  const search = async (body: unknown, init: RequestInit = {}) => {
+    const response = await server.http("/api/v1/places_search", { ...json(body), ...init });
+    return {
+      ...response,
+      names: response.status === 200 ? (JSON.parse(response.body) as Place[]).map((p) => p.name) : [],
+    };
+  };
+  const cache = (response: { headers: Headers }) => response.headers.get("x-cache-status");
+
+  beforeAll(async () => {
+    // The API answers a burst of 20 requests a client, then 10 a second: let the tests
+    // above give back what they took.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+  });
+
+  test("the page comes from the cache until the data changes, and is never stale", async () => {
+    await server.http("/");
+    const again = await server.http("/");
+    expect([again.status, cache(again)]).toEqual([200, "HIT"]);
+
+    const created = JSON.parse((await server.http("/api/v1/states", json({ name: "E2E Cached State" }))).body) as Place;
+    const changed = await server.http("/");
+    expect([cache(changed), changed.body.includes("E2E Cached State")]).toEqual(["MISS", true]);
+    expect(cache(await server.http("/"))).toBe("HIT");
+
+    await server.http(`/api/v1/states/${created.id}`, { method: "DELETE" });
+    const after = await server.http("/");
+    expect([cache(after), after.body.includes("E2E Cached State")]).toEqual(["MISS", false]);
+  });
+
+  test("places_search: the same search is a HIT, a new link shows at once, the body and its type are the key", async () => {
+    const amenities = JSON.parse((await server.http("/api/v1/amenities")).body) as Place[];
+    const pool = amenities.find((a) => a.name === "Pool")!;
+    const before = await search({ amenities: [pool.id] });
+    expect(cache(await search({ amenities: [pool.id] }))).toBe("HIT");
+    const everything = await search({});
+    expect(everything.names.length).toBeGreaterThan(before.names.length);
+
+    const other = (JSON.parse(everything.body) as Place[]).find((p) => !before.names.includes(p.name))!;
+    const link = await server.http(`/api/v1/places/${other.id}/amenities/${pool.id}`, { method: "POST" });
+    expect(link.status).toBe(201);
+    const linked = await search({ amenities: [pool.id] });
+    expect([cache(linked), linked.names.sort()]).toEqual(["MISS", [...before.names, other.name].sort()]);
+    await server.http(`/api/v1/places/${other.id}/amenities/${pool.id}`, { method: "DELETE" });
+
+    // The body of a cached search, sent as text: the app's 400, not the cached 200.
+    const asText = await search({}, { headers: { "Content-Type": "text/plain" } });
+    expect([asText.status, JSON.parse(asText.body)]).toEqual([400, { error: "Not a JSON" }]);
+  });
+
+  test("the number page is kept for the release", async () => {
+    await server.http("/airbnb-dynamic/number_odd_or_even/42");
+    const again = await server.http("/airbnb-dynamic/number_odd_or_even/42");
+    expect([again.status, cache(again), again.body.includes("Number: 42 is even")]).toEqual([200, "HIT", true]);
+    // The app's own path shares the entry.
+    expect(cache(await server.http("/number_odd_or_even/42"))).toBe("HIT");
+  });
+
+  test("when the app cannot give the data's generation, the page is served uncached", async () => {
+    const db = `${server.settings.app.dataDir}/hbnb.db`;
+    const sql = (statement: string) =>
+      server.sh(
+        `sudo -u hbnb python3 -c "import sqlite3; c = sqlite3.connect('${db}'); c.execute('${statement}'); c.commit()"`,
+      );
+    expect((await sql("DELETE FROM data_generation")).code).toBe(0);
+    try {
+      const page = await server.http("/");
+      expect([page.status, cache(page), page.body.includes("Holberton School")]).toEqual([200, null, true]);
+    } finally {
+      await sql("INSERT INTO data_generation (id, value) VALUES (1, 1000)");
+    }
+    await server.http("/");
+    expect(cache(await server.http("/"))).toBe("HIT");
+  });
+});
+
 describe("the page in Chromium", () => {
   let browser: Browser;
   beforeAll(async () => {

@@ -38,7 +38,9 @@ const deployOf = (bundle: Bundle, files: ServerFiles = loadServerFiles()) =>
 async function underLoad<T>(seconds: number, action: () => Promise<T>): Promise<{ result: T; loads: LoadResult[] }> {
   const base = `http://${server.host.address}`;
   const loads = Promise.all([
-    load({ url: `${base}/airbnb-dynamic/number_odd_or_even/7`, seconds, connections: 8, threads: 1 }),
+    // The page: Nginx may send it from its cache, but asks Gunicorn for the data's generation
+    // first, so every request of it goes through a worker.
+    load({ url: `${base}/`, seconds, connections: 8, threads: 1 }),
     load({ url: `${base}/static/styles/common.css`, seconds, connections: 8, threads: 1 }),
   ]);
   // Let the load settle before the deploy begins, so the whole deploy happens under it.
@@ -78,12 +80,22 @@ afterAll(async () => {
 
 describe("a good release", () => {
   test("goes live under load with no failed request, and the new code is what answers", async () => {
-    const next = releaseWith("next", { "hbnb/wsgi.py": "\n# the next release\n" });
+    const next = releaseWith("next", {
+      "hbnb/wsgi.py": "\n# the next release\n",
+      "hbnb/templates/number_odd_or_even.html": "\n<!-- the next release -->\n",
+    });
+    // Nginx holds both releases' answers in its cache: the old ones must not outlive the switch.
+    for (const route of ["/", "/", "/airbnb-dynamic/number_odd_or_even/7", "/airbnb-dynamic/number_odd_or_even/7"]) {
+      await server.http(route);
+    }
+    expect((await server.http("/airbnb-dynamic/number_odd_or_even/7")).headers.get("x-cache-status")).toBe("HIT");
     const before = await server.gunicorn();
     const { result, loads } = await underLoad(15, () => deployOf(next));
     expect(ran(result)).toEqual(["release", "database", "switch", "prune"]);
     expectNoFailure(loads);
     expect(await server.serving()).toBe(next.release);
+    expect((await server.http("/airbnb-dynamic/number_odd_or_even/7")).body).toContain("<!-- the next release -->");
+    expect((await server.http("/")).body).toContain(`?v=${next.release}`);
     const after = await server.gunicorn();
     expect(after.master).toBe(before.master);
     expect(after.workers.filter((pid) => before.workers.includes(pid))).toEqual([]);

@@ -40,8 +40,11 @@ describe.each<[string, RawConfig]>([
     const service = raw.appUser ?? "hbnb";
     fs.writeFileSync(path.join(dir, "snippets", `${service}-proxy.conf`), configs.proxy);
     fs.writeFileSync(path.join(dir, "snippets", `${service}-headers.conf`), configs.headers);
+    fs.writeFileSync(path.join(dir, "snippets", `${service}-code-cache.conf`), configs["code-cache"]);
+    fs.writeFileSync(path.join(dir, "snippets", `${service}-data-cache.conf`), configs["data-cache"]);
     fs.writeFileSync(path.join(dir, "limits.conf"), configs.limits);
-    fs.writeFileSync(path.join(dir, "tuning.conf"), configs.tuning);
+    // The answers' cache in the prefix too: nginx -t creates its directory.
+    fs.writeFileSync(path.join(dir, "tuning.conf"), configs.tuning.replace(`/var/cache/nginx-${service}`, `${dir}/cache`));
     // The site's own log files go to the prefix: nginx -t opens (creates) every log it names.
     fs.writeFileSync(path.join(dir, "site.conf"), configs.site.replaceAll("/var/log/nginx/", `${dir}/logs/`));
     fs.writeFileSync(

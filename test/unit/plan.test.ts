@@ -83,6 +83,8 @@ describe("the plan", () => {
       "nginx|/etc/nginx/sites-available/hbnb|root:root|0644",
       "nginx|/etc/nginx/snippets/hbnb-proxy.conf|root:root|0644",
       "nginx|/etc/nginx/snippets/hbnb-headers.conf|root:root|0644",
+      "nginx|/etc/nginx/snippets/hbnb-code-cache.conf|root:root|0644",
+      "nginx|/etc/nginx/snippets/hbnb-data-cache.conf|root:root|0644",
       "nginx|/etc/nginx/conf.d/hbnb-limits.conf|root:root|0644",
       "nginx|/etc/nginx/conf.d/hbnb-tuning.conf|root:root|0644",
       "tool|/usr/local/lib/hbnb-stack/lib.sh|root:root|0755",

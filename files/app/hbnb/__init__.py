@@ -42,6 +42,13 @@ def create_app(config=None):
     # The API is public and read by pages on other origins too (as in the original).
     CORS(app, resources={r"/api/*": {"origins": "*"}})
 
+    @app.after_request
+    def name_the_release(response):
+        # Which release rendered this answer: Nginx caches an answer only under the key of
+        # the release that made it (files/nginx/tuning.conf.njk), and hides the header.
+        response.headers["X-Hbnb-Release"] = app.config["RELEASE"]
+        return response
+
     app.register_blueprint(api_v1)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(pages.blueprint)

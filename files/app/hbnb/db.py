@@ -1,16 +1,31 @@
 """The database engine of an app and the session of the current request."""
 from flask import abort, current_app, g
 from sqlalchemy import create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.orm import sessionmaker
 
 
 def make_engine(url):
     """An engine for `url`, in SQLAlchemy's 2.0 style (also on SQLAlchemy 1.4)."""
+    options = {}
+    if _is_sqlite_file(url):
+        # SQLAlchemy 1.4 (Debian 12, Ubuntu 22.04) opens a new SQLite connection for every
+        # request of a file database; opening one (the file, its WAL index, the schema read
+        # back on the first query) cost more than the page's own queries. Keep them in a pool,
+        # as SQLAlchemy 2.0 does by default: a pooled connection is used by one request at a
+        # time, so it may move between the threads of a worker.
+        options = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
     # pre_ping: MySQL closes idle connections (wait_timeout); test each one before use.
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _enforce_sqlite_foreign_keys)
     return engine
+
+
+def _is_sqlite_file(url):
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
 
 
 def _enforce_sqlite_foreign_keys(dbapi_connection, _connection_record):

@@ -9,7 +9,7 @@ import secrets
 import sys
 import uuid
 
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from hbnb import demo_data
 from hbnb.config import ConfigError, database_url
 from hbnb.db import make_engine
-from hbnb.models import Amenity, Base, City, Place, Review, State, User
+from hbnb.models import Amenity, Base, City, Generation, Place, Review, State, User
+from hbnb.models.generation import ROW_ID as GENERATION_ROW
 
 # The namespace of the demo ids: changing it would make every demo row new again.
 DEMO_NAMESPACE = uuid.UUID("6b1d3c1e-6f0e-4d52-9a3e-2f7a4e0b8c11")
@@ -38,6 +39,11 @@ def create_schema(engine):
     existing = set(inspect(engine).get_table_names())
     missing = [table for table in Base.metadata.sorted_tables if table.name not in existing]
     Base.metadata.create_all(engine, tables=missing)
+    with engine.begin() as connection:
+        # The generation's one row (hbnb.models.generation): without it nothing could move it
+        # on, so `/-/generation` answers 503 and Nginx serves the page uncached.
+        if connection.scalar(select(Generation.value).where(Generation.id == GENERATION_ROW)) is None:
+            connection.execute(insert(Generation).values(id=GENERATION_ROW, value=0))
     if engine.dialect.name == "sqlite":
         # WAL lets the Gunicorn workers keep reading while one of them writes. It is a
         # property of the database file, so setting it once per deploy is enough.
