@@ -4,7 +4,7 @@ import { buildBundle } from "../components/bundle";
 import { LoadResult } from "./wrk";
 import { describe, machine, Machine, progress, seconds } from "./machine";
 import { Figures, loadRoute, LoadShape, summarize } from "./measure";
-import { Route, routes } from "./routes";
+import { BROWSER_HEADERS, Route, routes } from "./routes";
 import { bareAptSeconds, BenchServer, liftRateLimit, NAMES, setUpClassic } from "./servers";
 
 /**
@@ -70,6 +70,22 @@ async function versions(server: BenchServer): Promise<string> {
   return out.split("\n").join(", ");
 }
 
+/** What the stack's Nginx says of one more request of each dynamic route: HIT, MISS, or not cached. */
+async function cacheStatus(server: BenchServer, list: Route[]): Promise<string> {
+  const said: string[] = [];
+  for (const route of list.filter((r) => r.kind === "dynamic")) {
+    const response = await fetch(server.url(route.path), {
+      method: route.method,
+      body: route.body,
+      headers: { ...BROWSER_HEADERS, ...(route.body ? { "Content-Type": "application/json" } : {}) },
+      signal: AbortSignal.timeout(10_000),
+    });
+    await response.arrayBuffer();
+    said.push(`${route.name} ${response.headers.get("x-cache-status") ?? "not cached"}`);
+  }
+  return said.join(", ");
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const before: Machine = machine();
@@ -124,6 +140,7 @@ async function main(): Promise<void> {
       }
       rows.push({ route, classic: summarize(results.classic), stack: summarize(results.stack) });
     }
+    const cached = await cacheStatus(stack, list);
 
     const after = machine();
     const date = new Date().toISOString().slice(0, 10);
@@ -139,6 +156,10 @@ async function main(): Promise<void> {
         "each server's veth.",
     );
     if (lifted) say(`Note: ${lifted}`);
+    say(
+      `Note: the stack's Nginx caches some of the app's answers (README, Performance); each route's X-Cache-Status ` +
+        `on the stack after its load: ${cached}.`,
+    );
     say();
     say(table(rows));
     say();

@@ -129,6 +129,20 @@ describe("Nginx's cache of the app's answers", () => {
     expect(cache(await server.http("/number_odd_or_even/42"))).toBe("HIT");
   });
 
+  test("the API's status is kept one second, never longer: a stopped app shows within it", async () => {
+    await server.http("/api/v1/status");
+    const again = await server.http("/api/v1/status");
+    expect([again.status, cache(again), JSON.parse(again.body)]).toEqual([200, "HIT", { status: "OK" }]);
+    expect((await server.sh("sudo systemctl stop hbnb")).code).toBe(0);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect((await server.http("/api/v1/status")).status).toBe(502);
+    } finally {
+      expect((await server.sh("sudo systemctl start hbnb")).code).toBe(0);
+    }
+    expect((await server.http("/api/v1/status")).status).toBe(200);
+  });
+
   test("when the app cannot give the data's generation, the page is served uncached", async () => {
     const db = `${server.settings.app.dataDir}/hbnb.db`;
     const sql = (statement: string) =>
