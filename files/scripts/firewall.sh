@@ -23,7 +23,9 @@ if ! grep -q '^DEFAULT_INPUT_POLICY="DROP"' /etc/default/ufw || ! grep -q '^DEFA
   ufw default allow outgoing >/dev/null
   changed "default policy: deny incoming, allow outgoing"
 fi
-if ! ufw status | grep -q '^Status: active'; then
+# ENABLED=yes in ufw.conf is ufw's "on at boot", which a fresh system does not have; only then
+# is `ufw status` (a Python start, ~0.2 s) asked whether the rules are loaded now.
+if ! grep -qx 'ENABLED=yes' /etc/ufw/ufw.conf || ! ufw status | grep -q '^Status: active'; then
   ufw --force enable >/dev/null
   changed "enabled ufw"
 fi

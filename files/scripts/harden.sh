@@ -141,6 +141,23 @@ if [[ -n ${wrote[sshd]:-} ]]; then
   systemctl try-reload-or-restart ssh.service
   changed "reloaded ssh"
 fi
+# fail2ban is started first and its SSH jail checked last: it reads its jails in the background
+# after it has started, while the rest is applied. (On Debian 12 the package's own start fails:
+# its sshd jail looks for /var/log/auth.log, which is not there; the jail file above fixes it.)
+# The package enables it: `enable --now` would only add a reload of every unit (~0.5 s).
+if ! systemctl is-enabled -q fail2ban; then
+  # The unit is the package's, unchanged: only the link that starts it at boot is new, and
+  # systemd reads that at boot; --no-reload spares a reload of every unit now.
+  systemctl enable -q --no-reload fail2ban
+  changed "enabled fail2ban at boot"
+fi
+if ! systemctl is-active -q fail2ban; then
+  systemctl start fail2ban
+  changed "started fail2ban"
+elif [[ -n ${wrote[fail2ban]:-} ]]; then
+  systemctl reload fail2ban
+  changed "reloaded fail2ban"
+fi
 for i in "${!files[@]}"; do
   IFS='|' read -r kind dest _ <<<"${files[i]}"
   [[ $kind == sysctl ]] && apply_sysctl "$dest"
@@ -150,19 +167,6 @@ if [[ -n ${wrote[timer]:-} ]]; then
   systemctl restart logrotate.timer
   changed "logrotate runs every hour"
 fi
-if ! systemctl is-enabled -q fail2ban || ! systemctl is-active -q fail2ban; then
-  systemctl enable -q --now fail2ban
-  changed "started fail2ban"
-elif [[ -n ${wrote[fail2ban]:-} ]]; then
-  systemctl reload fail2ban
-  changed "reloaded fail2ban"
-fi
-# fail2ban reads its jails after it has started: wait until the SSH jail answers.
-for ((try = 0; try < 50; try++)); do
-  fail2ban-client status sshd >/dev/null 2>&1 && break
-  sleep 0.2
-done
-fail2ban-client status sshd >/dev/null 2>&1 || die "fail2ban runs but its sshd jail does not: $(journalctl -u fail2ban -n 10 --no-pager -o cat)"
 # apt's daily timers run unattended-upgrades; a system may have them off.
 for timer in apt-daily.timer apt-daily-upgrade.timer; do
   if ! systemctl is-enabled -q "$timer"; then
@@ -181,4 +185,11 @@ fi
 # Nginx's own logs are rotated by the distribution's rule (daily, 14 kept): it must be there.
 grep -qs '^/var/log/nginx/\*\.log' /etc/logrotate.d/nginx ||
   die "/etc/logrotate.d/nginx (the nginx package's rotation of its logs) is missing or changed; restore it with: apt-get install --reinstall -o Dpkg::Options::=--force-confmiss nginx-common"
+
+# fail2ban reads its jails after it has started: wait until the SSH jail answers.
+for ((try = 0; try < 100; try++)); do
+  fail2ban-client status sshd >/dev/null 2>&1 && break
+  sleep 0.1
+done
+fail2ban-client status sshd >/dev/null 2>&1 || die "fail2ban runs but its sshd jail does not: $(journalctl -u fail2ban -n 10 --no-pager -o cat)"
 finish

@@ -247,3 +247,34 @@ describe("pruning", () => {
     expect(releases).toContain(await server.serving());
   });
 });
+
+describe("a cold start (no release went live here yet)", () => {
+  // Gunicorn off and not enabled at boot, no `current`: the server as before its first switch.
+  const coldState = async (): Promise<string[]> =>
+    (
+      await server.sh(
+        "systemctl is-active -q hbnb && echo active || echo stopped; systemctl is-enabled hbnb || true; " +
+          "sudo test -e /srv/hbnb/current && echo current || echo no current",
+      )
+    ).out.split("\n");
+
+  test("a release that crashes at start fails the switch, which leaves the server as it was; a good one then goes live", async () => {
+    expect((await server.sh("sudo systemctl disable -q --now hbnb && sudo rm /srv/hbnb/current")).code).toBe(0);
+    expect(await coldState()).toEqual(["stopped", "disabled", "no current"]);
+    // With no release to keep serving there is no canary: the start itself is the check.
+    const broken = releaseWith("cold-crash", { "hbnb/wsgi.py": '\nraise RuntimeError("crash at start")\n' });
+    const error = await failure(deployOf(broken));
+    expect(error.step).toBe("switch");
+    expect(error.output).toMatch(
+      new RegExp(
+        `release ${broken.release} failed: (systemctl start hbnb failed|` +
+          `its health check never answered with it \\(last answer: none: Gunicorn exited\\))`,
+      ),
+    );
+    expect(await coldState()).toEqual(["stopped", "disabled", "no current"]);
+    // The runner kept the switch of the release that served last as done: forced, it runs again.
+    await server.deploy(server.plan, { force: true });
+    expect(await server.serving()).toBe(server.plan.release);
+    expect(await coldState()).toEqual(["active", "enabled", "current"]);
+  });
+});
