@@ -7,7 +7,7 @@ from sqlalchemy import delete
 
 from hbnb.db import engine_of, make_engine
 from hbnb.models import Generation
-from hbnb.seed import create_schema
+from hbnb.seed import create_schema, seed
 
 
 def generation(client):
@@ -91,3 +91,19 @@ def test_a_file_database_keeps_its_connections(tmp_path, url, pooled):
     engine = make_engine(url.format(tmp=tmp_path))
     assert (type(engine.pool).__name__ == "QueuePool") is pooled
     engine.dispose()
+
+
+def test_without_its_table_the_answer_is_503_too(app):
+    with engine_of(app).begin() as connection:
+        Generation.__table__.drop(connection)
+    response = app.test_client().get("/-/generation")
+    assert response.status_code == 503
+    assert response.get_json() == {"error": "No data generation"}
+
+
+def test_each_seed_moves_it_on(seeded_app, seeded_client):
+    # A rollback may have run a release that changed rows without moving the generation: the
+    # deploy's seed makes sure no cached answer outlives that.
+    before = generation(seeded_client)
+    seed(engine_of(seeded_app))
+    assert generation(seeded_client) == before + 1

@@ -8,16 +8,17 @@ from sqlalchemy.orm import sessionmaker
 
 def make_engine(url):
     """An engine for `url`, in SQLAlchemy's 2.0 style (also on SQLAlchemy 1.4)."""
-    options = {}
+    # pre_ping: MySQL closes idle connections (wait_timeout); test each one before use. A
+    # SQLite file has no server to drop a connection: no test, no extra query per request.
+    options = {"pool_pre_ping": make_url(url).get_backend_name() != "sqlite"}
     if _is_sqlite_file(url):
         # SQLAlchemy 1.4 (Debian 12, Ubuntu 22.04) opens a new SQLite connection for every
         # request of a file database; opening one (the file, its WAL index, the schema read
         # back on the first query) cost more than the page's own queries. Keep them in a pool,
         # as SQLAlchemy 2.0 does by default: a pooled connection is used by one request at a
         # time, so it may move between the threads of a worker.
-        options = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
-    # pre_ping: MySQL closes idle connections (wait_timeout); test each one before use.
-    engine = create_engine(url, future=True, pool_pre_ping=True, **options)
+        options.update(poolclass=QueuePool, connect_args={"check_same_thread": False})
+    engine = create_engine(url, future=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _enforce_sqlite_foreign_keys)
     return engine

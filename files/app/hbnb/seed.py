@@ -9,7 +9,7 @@ import secrets
 import sys
 import uuid
 
-from sqlalchemy import insert, inspect, select, text
+from sqlalchemy import insert, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -44,6 +44,12 @@ def create_schema(engine):
         # on, so `/-/generation` answers 503 and Nginx serves the page uncached.
         if connection.scalar(select(Generation.value).where(Generation.id == GENERATION_ROW)) is None:
             connection.execute(insert(Generation).values(id=GENERATION_ROW, value=0))
+        else:
+            # Each deploy moves it on too: a release older than the generation (a rollback)
+            # may have changed rows without moving it, and no cached answer may outlive that.
+            connection.execute(
+                update(Generation).where(Generation.id == GENERATION_ROW).values(value=Generation.value + 1)
+            )
     if engine.dialect.name == "sqlite":
         # WAL lets the Gunicorn workers keep reading while one of them writes. It is a
         # property of the database file, so setting it once per deploy is enough.
