@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from hbnb import create_app
 from hbnb.db import engine_of
-from hbnb.seed import demo_id
+
+from demo_ids import DEMO_IDS
 
 # The budget: 10,000 requests in all. Generating an example costs Hypothesis more than a request
 # costs the app, so each generated payload is sent several ways (its fan-out): to every route it
@@ -49,14 +50,7 @@ def fuzz_settings(shape):
     return settings(FUZZ, max_examples=SHAPES[shape][0])
 
 
-IDS = {
-    "state": demo_id("State", "California"),
-    "city": demo_id("City", "California", "San Francisco"),
-    "user": demo_id("User", "betty@example.com"),
-    "place": demo_id("Place", "Sunny loft near the bay"),
-    "review": demo_id("Review", "Sunny loft near the bay", "grace@example.com"),
-    "amenity": demo_id("Amenity", "Wifi"),
-}
+IDS = DEMO_IDS
 
 # Routes that write, with the fields their body may set and the check each field has.
 TEXT, OPTIONAL_TEXT, COUNT, LATITUDE, LONGITUDE = "text", "optional text", "count", "lat", "lng"

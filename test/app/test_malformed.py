@@ -5,19 +5,13 @@ import pytest
 
 from hbnb.seed import demo_id
 
+from demo_ids import DEMO_IDS
+
 INT_ERROR = "must be an integer from 0 to 2147483647"
 HUGE = "x" * (1024 * 1024 + 1)
 
 # {state} and the like in paths and bodies stand for the ids of demo rows.
-PLACEHOLDERS = {
-    "state": demo_id("State", "California"),
-    "city": demo_id("City", "California", "San Francisco"),
-    "user": demo_id("User", "betty@example.com"),
-    "place": demo_id("Place", "Sunny loft near the bay"),
-    "review": demo_id("Review", "Sunny loft near the bay", "grace@example.com"),
-    "amenity": demo_id("Amenity", "Wifi"),
-    "unlinked_amenity": demo_id("Amenity", "Pool"),
-}
+PLACEHOLDERS = {**DEMO_IDS, "unlinked_amenity": demo_id("Amenity", "Pool")}
 
 
 def fill(value):

@@ -8,10 +8,12 @@ from sqlalchemy.orm import sessionmaker
 
 def make_engine(url):
     """An engine for `url`, in SQLAlchemy's 2.0 style (also on SQLAlchemy 1.4)."""
+    parsed = make_url(url)
+    sqlite = parsed.get_backend_name() == "sqlite"
     # pre_ping: MySQL closes idle connections (wait_timeout); test each one before use. A
     # SQLite file has no server to drop a connection: no test, no extra query per request.
-    options = {"pool_pre_ping": make_url(url).get_backend_name() != "sqlite"}
-    if _is_sqlite_file(url):
+    options = {"pool_pre_ping": not sqlite}
+    if sqlite and parsed.database not in (None, "", ":memory:"):
         # SQLAlchemy 1.4 (Debian 12, Ubuntu 22.04) opens a new SQLite connection for every
         # request of a file database; opening one (the file, its WAL index, the schema read
         # back on the first query) cost more than the page's own queries. Keep them in a pool,
@@ -19,14 +21,9 @@ def make_engine(url):
         # time, so it may move between the threads of a worker.
         options.update(poolclass=QueuePool, connect_args={"check_same_thread": False})
     engine = create_engine(url, future=True, **options)
-    if engine.dialect.name == "sqlite":
+    if sqlite:
         event.listen(engine, "connect", _enforce_sqlite_foreign_keys)
     return engine
-
-
-def _is_sqlite_file(url):
-    parsed = make_url(url)
-    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
 
 
 def _enforce_sqlite_foreign_keys(dbapi_connection, _connection_record):

@@ -42,6 +42,7 @@ def current_generation():
     # /api/v1/status does: one plain query on a pooled DBAPI connection, no ORM session.
     # Measured in-process: 280 µs a request this way, 530 µs through a session; status 245 µs.
     engine = engine_of(current_app)
+    row = None
     try:
         connection = engine.raw_connection()
         try:
@@ -52,13 +53,12 @@ def current_generation():
             # Back to the pool, its transaction (if the driver opened one) rolled back.
             connection.close()
     except (SQLAlchemyError, engine.dialect.dbapi.Error) as error:
-        # No table yet (a schema the seed has not updated), no database: Nginx goes uncached.
         current_app.logger.warning("data generation unavailable: %s", getattr(error, "orig", error))
+    if row is None or row[0] is None:
+        # No table or no row yet (a schema the seed has not updated), no database: nothing
+        # would move the generation on, so Nginx serves the request uncached.
         return jsonify(error="No data generation"), 503
-    value = row[0] if row else None
-    if value is None:
-        # No generation row (a schema the seed has not updated yet): nothing would move it on.
-        return jsonify(error="No data generation"), 503
+    value = row[0]
     response = current_app.response_class(status=204)
     response.headers["X-Hbnb-Generation"] = f"{current_app.config['RELEASE']}.{value}"
     response.headers["Cache-Control"] = "no-store"
