@@ -36,9 +36,18 @@ export interface LoadResult {
   failed: number;
 }
 
+export interface LoadRun {
+  /** Settles once wrk runs: its threads have started connecting. */
+  started: Promise<void>;
+  /** Ends the run early, as Ctrl-C does: wrk stops and reports what it did until then. */
+  stop: () => void;
+  result: Promise<LoadResult>;
+}
+
 const exec = promisify(execFile);
 
-export async function load(options: LoadOptions): Promise<LoadResult> {
+/** A load run for OPTIONS.seconds at most, which the caller may end earlier. */
+export function startLoad(options: LoadOptions): LoadRun {
   const { url, seconds, connections = 16, threads = 2 } = options;
   const args = ["-t", String(threads), "-c", String(connections), "-d", `${seconds}s`, "--timeout", "5s"];
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push("-H", `${name}: ${value}`);
@@ -49,7 +58,25 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     ...(options.body ? { WRK_BODY: options.body } : {}),
     ...(options.pauseMs ? { WRK_PAUSE_MS: String(options.pauseMs) } : {}),
   };
-  const { stdout } = await exec("wrk", args, { env, timeout: (seconds + 30) * 1000 });
+  const run = exec("wrk", args, { env, timeout: (seconds + 30) * 1000 });
+  // wrk prints "Running <duration> test" once its threads exist, and they connect at once.
+  const started = new Promise<void>((resolve, reject) => {
+    run.child.stdout?.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("Running")) resolve();
+    });
+    run.child.on("exit", () => reject(new Error(`wrk exited before it started for ${url}`)));
+  });
+  // A run stopped before it began makes no report: the caller sees the error in `result`.
+  started.catch(() => undefined);
+  const result = run.then(({ stdout }) => summary(url, stdout));
+  return { started, stop: () => run.child.kill("SIGINT"), result };
+}
+
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  return startLoad(options).result;
+}
+
+function summary(url: string, stdout: string): LoadResult {
   const line = stdout.split("\n").find((l) => l.startsWith("WRK_JSON "));
   if (!line) throw new Error(`wrk printed no summary for ${url}:\n${stdout}`);
   const r = JSON.parse(line.slice("WRK_JSON ".length)) as Record<string, number>;

@@ -93,6 +93,30 @@ wait_for() {
   return 1
 }
 
+# The workers of the live Gunicorn master, one PID a line (none when it is not running).
+workers_now() {
+  local master
+  master=$(systemctl show -p MainPID --value "$HBNB_SERVICE")
+  if [[ $master != 0 ]]; then pgrep -P "$master" || true; fi
+}
+
+# Waits until no worker of OLD (PIDs, one a line) is left and the master runs HBNB_WORKERS.
+# After a HUP the old workers finish their requests and exit within Gunicorn's
+# graceful_timeout; until then they may still answer, with the release or the settings of
+# before. So the step ends only once the reload is complete: whatever runs after the deploy
+# (a person, a check, a test) meets the new workers alone, in the number configured.
+wait_replaced() {
+  local old=$1 now deadline=$((SECONDS + 60))
+  while ((SECONDS < deadline)); do
+    now=$(workers_now)
+    if [[ -z $(comm -12 <(sort <<<"$old") <(sort <<<"$now")) && $(grep -c . <<<"$now") -eq $HBNB_WORKERS ]]; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  die "release $HBNB_RELEASE answers, but $HBNB_SERVICE still runs $(grep -c . <<<"$now") workers (PIDs ${now//$'\n'/ }) 60 s after its $action; expected $HBNB_WORKERS new ones"
+}
+
 point_at() {
   ln -sfn "$1" "$HBNB_APP_DIR/.current.new"
   mv -T "$HBNB_APP_DIR/.current.new" "$current"
@@ -140,10 +164,12 @@ if [[ $previous != "$target" ]]; then
   changed "current -> $target (was ${previous:-nothing})"
 fi
 if [[ -n $action ]]; then
+  old_workers=$(workers_now)
   apply "$action" || fail "systemctl $action $HBNB_SERVICE failed"
   needed=$((HBNB_WORKERS * 2))
   [[ $action != start ]] || needed=1
   wait_for "$HBNB_RELEASE" "$needed" || fail "its health check never answered with it (last answer: $last_answer)"
+  wait_replaced "$old_workers"
   declare -A did=([start]=started [restart]=restarted [reload]=reloaded)
   changed "${did[$action]} $HBNB_SERVICE: release $HBNB_RELEASE answers"
 fi

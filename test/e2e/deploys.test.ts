@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { load, LoadResult } from "../../bench/wrk";
+import { LoadResult, startLoad } from "../../bench/wrk";
 import { APP_DIR, Bundle, buildBundle } from "../../components/bundle";
 import { loadServerFiles, ServerFiles } from "../../components/files";
 import { buildPlan } from "../../components/plan";
@@ -34,25 +34,33 @@ function releaseWith(name: string, change: Record<string, string>, where: "end" 
 const deployOf = (bundle: Bundle, files: ServerFiles = loadServerFiles()) =>
   server.deploy(buildPlan(server.settings, bundle, files));
 
-/** Runs ACTION while a dynamic route and a static file are under load for SECONDS. */
-async function underLoad<T>(seconds: number, action: () => Promise<T>): Promise<{ result: T; loads: LoadResult[] }> {
+/**
+ * Runs ACTION while a dynamic route and a static file are under load, from before it begins
+ * until it has ended (wrk is stopped then; 5 minutes at most).
+ */
+async function underLoad<T>(action: () => Promise<T>): Promise<{ result: T; loads: LoadResult[] }> {
   const base = `http://${server.host.address}`;
-  const loads = Promise.all([
+  const runs = [
     // The page: Nginx may send it from its cache, but asks Gunicorn for the data's generation
     // first, so every request of it goes through a worker.
-    load({ url: `${base}/`, seconds, connections: 8, threads: 1 }),
-    load({ url: `${base}/static/styles/common.css`, seconds, connections: 8, threads: 1 }),
-  ]);
-  // Let the load settle before the deploy begins, so the whole deploy happens under it.
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-  const result = await action();
-  return { result, loads: await loads };
+    startLoad({ url: `${base}/`, seconds: 300, connections: 8, threads: 1 }),
+    startLoad({ url: `${base}/static/styles/common.css`, seconds: 300, connections: 8, threads: 1 }),
+  ];
+  await Promise.all(runs.map((run) => run.started));
+  const outcome = await action().then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  runs.forEach((run) => run.stop());
+  const loads = await Promise.all(runs.map((run) => run.result));
+  if ("error" in outcome) throw outcome.error;
+  return { result: outcome.value, loads };
 }
 
 function expectNoFailure(loads: LoadResult[]): void {
   for (const run of loads) {
     expect([run.url, run.errors]).toEqual([run.url, { connect: 0, read: 0, write: 0, timeout: 0, status: 0 }]);
-    expect(run.requests).toBeGreaterThan(100);
+    expect(run.requests).toBeGreaterThan(0);
   }
 }
 
@@ -90,7 +98,7 @@ describe("a good release", () => {
     }
     expect((await server.http("/airbnb-dynamic/number_odd_or_even/7")).headers.get("x-cache-status")).toBe("HIT");
     const before = await server.gunicorn();
-    const { result, loads } = await underLoad(15, () => deployOf(next));
+    const { result, loads } = await underLoad(() => deployOf(next));
     expect(ran(result)).toEqual(["release", "database", "switch", "prune"]);
     expectNoFailure(loads);
     expect(await server.serving()).toBe(next.release);
@@ -105,7 +113,7 @@ describe("a good release", () => {
 
   test("the classic reload script keeps the master, replaces every worker, fails no request", async () => {
     const before = await server.gunicorn();
-    const { result, loads } = await underLoad(10, () => server.sh("sudo hbnb-reload"));
+    const { result, loads } = await underLoad(() => server.sh("sudo hbnb-reload"));
     expect(result.code).toBe(0);
     expect(result.out).toContain(`master ${before.master} kept`);
     expectNoFailure(loads);
@@ -117,15 +125,14 @@ describe("a good release", () => {
 });
 
 describe("a broken release never replaces the good one", () => {
-  test.each<[string, Record<string, string>, "end" | "top", string, RegExp, number]>([
-    ["a syntax error", { "hbnb/wsgi.py": "\ndef broken(:\n" }, "end", "release", /does not compile/, 8],
+  test.each<[string, Record<string, string>, "end" | "top", string, RegExp]>([
+    ["a syntax error", { "hbnb/wsgi.py": "\ndef broken(:\n" }, "end", "release", /does not compile/],
     [
       "an import error in the app's entry point",
       { "hbnb/wsgi.py": "import hbnb_module_that_does_not_exist\n" },
       "top",
       "switch",
       /failed its canary check: Gunicorn exited at start.*No module named 'hbnb_module_that_does_not_exist'/s,
-      8,
     ],
     [
       // The database step imports the package with the new code first, so it is what stops.
@@ -134,7 +141,6 @@ describe("a broken release never replaces the good one", () => {
       "top",
       "database",
       /seeding with release r-[0-9a-f]{12} failed: .*No module named 'hbnb_module_that_does_not_exist'/s,
-      8,
     ],
     [
       "a crash at start",
@@ -142,7 +148,6 @@ describe("a broken release never replaces the good one", () => {
       "end",
       "switch",
       /failed its canary check: Gunicorn exited at start.*crash at start/,
-      8,
     ],
     [
       "a health check that never passes",
@@ -153,7 +158,6 @@ describe("a broken release never replaces the good one", () => {
       "end",
       "switch",
       /failed its canary check: its health check never answered with it in 30 s/,
-      40,
     ],
     [
       "a migration that fails",
@@ -161,13 +165,12 @@ describe("a broken release never replaces the good one", () => {
       "top",
       "database",
       /seeding with release r-[0-9a-f]{12} failed: migration failed: column places.rating/,
-      8,
     ],
   ])(
     "%s: the deploy stops at %s with a clear error; the good release keeps serving",
-    async (name, change, where, step, message, seconds) => {
+    async (name, change, where, step, message) => {
       const broken = releaseWith(name.replace(/\W+/g, "-"), change, where);
-      const { result: error, loads } = await underLoad(seconds, () => failure(deployOf(broken)));
+      const { result: error, loads } = await underLoad(() => failure(deployOf(broken)));
       expect(error.step).toBe(step);
       expect(error.output).toMatch(message);
       expect(error.output).toContain(broken.release);
@@ -189,7 +192,7 @@ describe("a broken release never replaces the good one", () => {
       },
     };
     const before = (await server.sh("sudo cat /etc/nginx/sites-available/hbnb")).out;
-    const { result: error, loads } = await underLoad(8, () =>
+    const { result: error, loads } = await underLoad(() =>
       failure(server.deploy(buildPlan(server.settings, goodBundle, broken))),
     );
     expect(error.step).toBe("configs");
@@ -213,14 +216,14 @@ describe("rollback", () => {
 
   test("one config change in the stack pins the release that serves", async () => {
     server.configure({ release: previous });
-    const { result, loads } = await underLoad(8, () => server.deploy());
+    const { result, loads } = await underLoad(() => server.deploy());
     expect(ran(result)).toEqual(["release", "database", "switch", "prune"]);
     expectNoFailure(loads);
     expect(await server.serving()).toBe(previous);
   });
 
   test("one command on the server goes back to the release before, under load", async () => {
-    const { result, loads } = await underLoad(8, () => server.sh("sudo hbnb-rollback 2>&1"));
+    const { result, loads } = await underLoad(() => server.sh("sudo hbnb-rollback 2>&1"));
     expect(result.code).toBe(0);
     expect(result.out).toContain(`rolling back from ${previous} to ${good}`);
     expectNoFailure(loads);

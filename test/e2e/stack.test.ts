@@ -152,7 +152,7 @@ describe("on the server", () => {
     await server.sh("sudo systemd-run --unit=e2e-probe python3 -m http.server 8080");
     try {
       const inside = await server.sh(
-        "for i in $(seq 50); do curl -fsS -o /dev/null http://127.0.0.1:8080/ && exit 0; sleep 0.1; done; exit 1",
+        "for i in $(seq 300); do curl -fsS -o /dev/null http://127.0.0.1:8080/ && exit 0; sleep 0.1; done; exit 1",
       );
       expect(inside.code).toBe(0);
       expect(await server.reachable(8080)).toBe(false);
@@ -223,6 +223,8 @@ describe("running the plan again", () => {
 describe("after a reboot", () => {
   test("everything answers again with no manual step", async () => {
     await reboot(server.name);
+    // SSH answers before the boot is over: wait for systemd to finish starting units.
+    expect((await server.sh("systemctl is-system-running --wait")).out).toBe("running");
     const { service } = server.plan.layout;
     expect((await server.sh(`systemctl is-active ${service} nginx`)).out).toBe("active\nactive");
     expect((await server.http("/airbnb-onepage/")).body).toBe("Hello HBNB!");
