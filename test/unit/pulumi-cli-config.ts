@@ -115,8 +115,10 @@ export function validateConfigValue(type: string, items: ItemsType | undefined, 
 }
 
 /** Loads Pulumi.yaml and checks its config block as `(*Project).Validate` does. */
-export function loadProject(file: string): Project {
-  const doc = parseYaml(fs.readFileSync(file, "utf8")) as { name: string; config?: Record<string, unknown> };
+export const loadProject = (file: string): Project => projectFromYaml(fs.readFileSync(file, "utf8"));
+
+export function projectFromYaml(text: string): Project {
+  const doc = parseYaml(text) as { name: string; config?: Record<string, unknown> };
   const config: Record<string, ProjectConfigType> = {};
   for (const [key, entry] of Object.entries(doc.config ?? {})) {
     // A bare value is the short form of `value:`.
@@ -148,8 +150,10 @@ export function loadProject(file: string): Project {
 }
 
 /** Reads a stack file's `config:` (a `{secure: ...}` map is an encrypted value). */
-export function loadStackConfig(file: string): StackConfig {
-  const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+export const loadStackConfig = (file: string): StackConfig => stackConfigFromYaml(fs.readFileSync(file, "utf8"));
+
+export function stackConfigFromYaml(text: string): StackConfig {
+  const doc = (parseYaml(text) ?? {}) as { config?: Record<string, unknown> };
   const stored = (value: unknown): Stored => {
     if (Array.isArray(value)) return value.map(stored);
     if (typeof value === "object" && value !== null) {
