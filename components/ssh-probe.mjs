@@ -56,6 +56,7 @@ for (;;) {
     process.exit(0);
   } catch (error) {
     lastError = error.message;
+    console.log(`waiting: ${host}:${port}: ${lastError}`);
   }
   if (Date.now() + PAUSE_MS > deadline) break;
   await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
