@@ -5,9 +5,9 @@ import { FIRST_DIAL_ERROR_LIMIT, PROBE_COMMAND } from "../../components/deploy";
 import { loadServerFiles } from "../../components/files";
 import { buildPlan, carriesSecrets, secretToken } from "../../components/plan";
 import { parseSettings, RawConfig, Settings } from "../../components/settings";
-import type { RecordedInvoke, RecordedResource } from "./mocks";
-import { CliError, loadProject, loadStackConfig, programConfig, ProgramConfig } from "./pulumi-cli-config";
+import { CliError, loadProject, loadStackConfig, programConfig } from "./pulumi-cli-config";
 import { Machine, runRecipe, shellBlocks, StackState } from "./readme-recipes";
+import { Run, runProgram } from "./run-program";
 
 /**
  * The whole program (index.ts) under Pulumi's mocks, with the config the Pulumi CLI would hand
@@ -27,32 +27,6 @@ const machine: Machine = {
   substitutions: { "curl -s https://checkip.amazonaws.com": MY_ADDRESS, "cat ~/.ssh/hbnb.pub": publicKey },
   files: { "~/.ssh/hbnb": privateKey },
 };
-
-interface Run {
-  resources: RecordedResource[];
-  invokes: RecordedInvoke[];
-  outputs: Record<string, unknown>;
-  error?: unknown;
-}
-
-async function runProgram(stack: string, { config, secretKeys }: ProgramConfig): Promise<Run> {
-  let run: Run = { resources: [], invokes: [], outputs: {} };
-  await jest.isolateModulesAsync(async () => {
-    const pulumi = await import("@pulumi/pulumi");
-    const mocks = await import("./mocks");
-    pulumi.runtime.setAllConfig(config, secretKeys);
-    await mocks.setupMocks({ stack });
-    try {
-      const program = await import("../../index");
-      const outputs: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(program)) outputs[key] = await mocks.valueOf(value as never);
-      run = { resources: mocks.resources, invokes: mocks.invokes, outputs };
-    } catch (error) {
-      run = { resources: mocks.resources, invokes: mocks.invokes, outputs: {}, error };
-    }
-  });
-  return run;
-}
 
 const rawOf = (config: Record<string, string>): RawConfig =>
   Object.fromEntries(
