@@ -2,6 +2,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import type { RecordedResource } from "./mocks";
 
 /**
  * .github/scripts/runner-ssh.sh, which opens SSH to the GitHub runner for the `up` on main and
@@ -253,5 +255,45 @@ describe("close", () => {
     const r = run(["close", "dev"], afterUp());
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^usage: .*runner-ssh.sh open STACK \| close STACK CIDR\n$/);
+  });
+});
+
+describe("the up between them", () => {
+  // The dev stack as the open step leaves it in the runner's checkout: its adminCidrs, then the
+  // runner's address; the keys a user sets with `pulumi config set` come from the fixtures.
+  const fixtures = path.join(root, "test", "fixtures");
+  const stackFile = parseYaml(fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  const admins = stackFile.config["hbnb-stack:adminCidrs"] as string[];
+  const config: Record<string, string> = {
+    ...Object.fromEntries(
+      Object.entries(stackFile.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    ),
+    "hbnb-stack:adminCidrs": JSON.stringify([...admins, RUNNER]),
+    "hbnb-stack:publicKey": fs.readFileSync(path.join(fixtures, "id_ed25519.pub"), "utf8").trim(),
+    "hbnb-stack:privateKey": fs.readFileSync(path.join(fixtures, "id_ed25519"), "utf8"),
+  };
+  let rules: RecordedResource[] = [];
+  beforeAll(async () => {
+    await jest.isolateModulesAsync(async () => {
+      const pulumi = await import("@pulumi/pulumi");
+      const mocks = await import("./mocks");
+      pulumi.runtime.setAllConfig(config, ["hbnb-stack:privateKey"]);
+      await mocks.setupMocks({ stack: "dev" });
+      const program = await import("../../index");
+      await mocks.valueOf(program.release);
+      rules = mocks.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    });
+  });
+
+  test("creates the runner's SSH rule with the tags the close step finds it by", () => {
+    const runner = rules.filter((r) => r.inputs.cidrIpv4 === RUNNER);
+    expect(runner).toHaveLength(1);
+    expect(runner[0].inputs).toMatchObject({ ipProtocol: "tcp", fromPort: 22, toPort: 22 });
+    // The filters of runner-ssh.sh: tag:Project=hbnb-stack and tag:hbnb-stack:stack=<stack>.
+    expect(runner[0].inputs.tags).toMatchObject({ Project: "hbnb-stack", "hbnb-stack:stack": "dev" });
+    // The admins keep theirs: closing the runner's touches no other rule.
+    expect(rules.filter((r) => admins.includes(r.inputs.cidrIpv4)).map((r) => r.inputs.cidrIpv4)).toEqual(admins);
   });
 });
