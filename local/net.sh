@@ -135,8 +135,9 @@ net_down() {
     # Deleting the netns destroys eth0 and with it the veth pair.
     ip netns delete "$netns"
   fi
+  # The kernel destroys the pair in the background: it may go between the check and the delete.
   if [[ -n $veth ]] && ip link show "$veth" >/dev/null 2>&1; then
-    ip link delete "$veth"
+    ip link delete "$veth" 2>/dev/null || ! ip link show "$veth" >/dev/null 2>&1
   fi
   rm -f "$file"
 }
