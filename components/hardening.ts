@@ -22,7 +22,11 @@ export type HardeningKind =
   | "timer"
   /** Read by its program at its next start: installed, nothing to reload. */
   | "plain"
-  /** KEY VALUE or key=value lines, each set in the distribution's file; its other lines stay as they are. */
+  /**
+   * KEY VALUE or key=value lines, each set in the distribution's file; its other lines stay as
+   * they are. The path may list other places of the file, space-separated: the first that exists
+   * is the one; none, and the file is skipped (not on this system).
+   */
   | "keys";
 
 export interface HardeningFile {
@@ -76,20 +80,27 @@ const HARDENING_FILES: { name: string; kind: HardeningKind; template: string; pa
   { name: "login-defs", kind: "keys", template: "login.defs.njk", path: () => "/etc/login.defs" },
   // ufw applies its own kernel settings at each start: they must agree with the sysctl file above.
   { name: "ufw-sysctl", kind: "keys", template: "ufw-sysctl.njk", path: () => "/etc/ufw/sysctl.conf" },
-  // chkrootkit's daily report to the journal: no mail transport here.
+  // chkrootkit's daily report to the journal: no mail transport here. Its file is in
+  // /etc/chkrootkit/ from Debian's 0.55-2 on (Ubuntu 22.04's 0.55-4, Ubuntu 24.04, Debian 12 and
+  // 13: the packages' file lists); releases before kept it in /etc/chkrootkit.conf (debconf), as
+  // a system upgraded from them may still have it.
   {
     name: "chkrootkit",
     kind: "keys",
     template: "chkrootkit.conf.njk",
-    path: () => "/etc/chkrootkit/chkrootkit.conf",
+    path: () => "/etc/chkrootkit/chkrootkit.conf /etc/chkrootkit.conf",
   },
+  // Ubuntu's crash reporter off (with apport.service masked by the harden step): see the file.
+  { name: "apport", kind: "keys", template: "apport.njk", path: () => "/etc/default/apport" },
 ];
 
 /** Packages the harden step needs (added to the packages step). */
 export const HARDENING_PACKAGES = [
-  // Bans addresses that keep failing SSH logins; python3-systemd lets it read the journal.
+  // Bans addresses that keep failing SSH logins; python3-systemd lets it read the journal;
+  // nftables is the program its bans run (the package only recommends it).
   "fail2ban",
   "python3-systemd",
+  "nftables",
   // Installs security updates every day.
   "unattended-upgrades",
   // Log rotation (present on cloud images, but not on every minimal system).

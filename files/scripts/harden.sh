@@ -123,17 +123,46 @@ for i in "${!files[@]}"; do
       ;;
     sysctl | timer | plain) install_file "$src" "$dest" root:root "$mode" || continue ;;
     keys)
-      # Another release of the distribution may keep the file elsewhere, or not ship it.
-      if [[ ! -f $dest ]]; then
+      # Another release of the distribution may keep the file elsewhere (DEST lists the places,
+      # space-separated: the first that exists is the one), or not ship it.
+      found=
+      for place in $dest; do
+        [[ -f $place ]] && found=$place && break
+      done
+      if [[ -z $found ]]; then
         say "skipped $dest: not on this system"
         continue
       fi
-      set_keys "$src" "$dest" || continue
+      set_keys "$src" "$found" || continue
       ;;
     *) die "unknown kind '$kind' of $dest" ;;
   esac
   wrote[$kind]=1
 done
+
+# Core dumps. Ubuntu pipes them to apport (kernel.core_pattern = |/usr/share/apport/apport ...),
+# which writes the crashed process's memory into /var/crash whatever the core limits say, and
+# sets fs.suid_dumpable to 2 as it starts (apport's start_apport()): the coredump and limits files
+# above have no effect then. Where apport is installed it is turned off: masked, and stopped,
+# which puts core_pattern back to "core" and suid_dumpable to 0 (stop_apport()); enabled=0 in
+# /etc/default/apport (a file above) for its init script.
+if systemctl cat apport.service >/dev/null 2>&1 && [[ $(systemctl is-enabled apport.service 2>/dev/null) != masked ]]; then
+  systemctl mask -q --now apport.service
+  changed "turned apport off (it kept crashed processes' memory in /var/crash)"
+fi
+# A pipe to apport left over (apport's stop did not run): the kernel's own "core" instead, which
+# the core limits (0) then stop. A container cannot set it: its kernel is the host's.
+if [[ $(</proc/sys/kernel/core_pattern) == '|'*apport* ]]; then
+  if sysctl -q -w kernel.core_pattern=core 2>/dev/null; then
+    changed "kernel.core_pattern = core (was a pipe to apport)"
+  else
+    say "kernel.core_pattern pipes to apport and is not settable here (a container shares the host's kernel): the host decides"
+  fi
+fi
+
+# fail2ban's bans run nft (banaction in its jail file): without it fail2ban would watch SSH and
+# report its jail, but every ban would fail.
+command -v nft >/dev/null || die "nft (package nftables) is missing: fail2ban could not ban; the packages step installs it"
 
 # Settings take effect: only what changed is reloaded.
 if [[ -n ${wrote[sshd]:-} ]]; then

@@ -7,9 +7,10 @@ set -euo pipefail
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
 
 . /etc/os-release
+# Debian 12 and 13 are the local servers' systems (13: the image that stands in for Ubuntu 24.04).
 case "${ID}:${VERSION_ID}" in
-  ubuntu:22.04 | ubuntu:24.04 | debian:12) ;;
-  *) die "unsupported system ${PRETTY_NAME:-$ID $VERSION_ID}; the stack supports Ubuntu 22.04, Ubuntu 24.04 and Debian 12" ;;
+  ubuntu:22.04 | ubuntu:24.04 | debian:12 | debian:13) ;;
+  *) die "unsupported system ${PRETTY_NAME:-$ID $VERSION_ID}; the stack supports Ubuntu 22.04, Ubuntu 24.04, Debian 12 and Debian 13" ;;
 esac
 
 # Returns once boot has finished; "degraded" (a unit failed) still lets us provision.

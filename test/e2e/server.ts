@@ -30,7 +30,16 @@ export class TestServer {
   target!: SshTarget;
   log: string[] = [];
 
-  constructor(readonly name: string) {}
+  readonly name: string;
+
+  /**
+   * NAME is the server's host name; with HBNB_E2E_PREFIX set, the prefix takes the place of its
+   * leading "hbnb", so that runs side by side on one machine never touch each other's servers.
+   */
+  constructor(name: string) {
+    const prefix = process.env.HBNB_E2E_PREFIX;
+    this.name = prefix ? name.replace(/^hbnb/, prefix) : name;
+  }
 
   /** A brand-new server (any earlier one of that name is removed first). */
   async create(): Promise<void> {

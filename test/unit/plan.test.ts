@@ -54,7 +54,7 @@ describe("the plan", () => {
   test("gives each step exactly its own values", () => {
     const steps = byName(plan);
     expect(steps.packages.stdin).toContain(
-      "export HBNB_PACKAGES='nginx gunicorn python3-flask python3-flask-cors python3-sqlalchemy curl ufw fail2ban python3-systemd unattended-upgrades logrotate libpam-tmpdir debsums chkrootkit libpam-pwquality apt-listchanges'",
+      "export HBNB_PACKAGES='nginx gunicorn python3-flask python3-flask-cors python3-sqlalchemy curl ufw fail2ban python3-systemd nftables unattended-upgrades logrotate libpam-tmpdir debsums chkrootkit libpam-pwquality apt-listchanges'",
     );
     expect(steps.users.triggers).toEqual([
       expect.stringMatching(/^script=[0-9a-f]{12}$/),
