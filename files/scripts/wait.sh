@@ -8,8 +8,8 @@ declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
 
 . /etc/os-release
 case "${ID}:${VERSION_ID}" in
-  ubuntu:22.04 | ubuntu:24.04 | debian:12) ;;
-  *) die "unsupported system ${PRETTY_NAME:-$ID $VERSION_ID}; the stack supports Ubuntu 22.04, Ubuntu 24.04 and Debian 12" ;;
+  ubuntu:22.04 | ubuntu:24.04 | debian:12 | debian:13) ;;
+  *) die "unsupported system ${PRETTY_NAME:-$ID $VERSION_ID}; the stack supports Ubuntu 22.04 and 24.04, Debian 12 and 13" ;;
 esac
 
 # Returns once boot has finished; "degraded" (a unit failed) still lets us provision.
