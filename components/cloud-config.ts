@@ -35,7 +35,10 @@ const socketActivated: Record<UbuntuRelease, boolean> = { "22.04": false, "24.04
  *   into `ListenStream=` lines) before cloud-init wrote them: a `Port` line alone never reaches
  *   the socket until a `daemon-reload` and a restart of ssh.socket, as Ubuntu documents in the
  *   post above. The explicit drop-in does not depend on that generator (Debian's OpenSSH, the
- *   local cloud image, has none). `runcmd` (final stage) reloads and restarts the socket; until
+ *   local cloud image, has none); where the generator runs, its addresses.conf (read after this
+ *   file, starting with `ListenStream=`) says the same: 0.0.0.0 and [::] on the port in newer
+ *   releases (a port alone in older ones, which listened IPv6-only once ssh.socket set
+ *   `BindIPv6Only=ipv6-only`: github.com/becomingahacker/cloud-cml/issues/13). `runcmd` (final stage) reloads and restarts the socket; until
  *   then it listens on 22, which the security group keeps closed.
  */
 export function sshUserData(args: SshBootArgs): string | undefined {
@@ -62,13 +65,15 @@ export function sshUserData(args: SshBootArgs): string | undefined {
       permissions: "0644",
       content: [
         "# Written by hbnb-stack's EC2 user data at first boot: systemd, not sshd, listens for SSH",
-        "# here (socket activation), so the port is moved on the socket. The same lines as Ubuntu's",
-        "# sshd-socket-generator derives from `Port` (its addresses.conf, read after this file).",
+        "# here (socket activation), so the port is moved on the socket.",
         "[Socket]",
-        "# An empty value drops the packaged address (port 22) instead of adding to it.",
+        "# An empty value drops the packaged addresses (port 22) instead of adding to them.",
         "ListenStream=",
-        "# A port alone: one socket for IPv4 and IPv6, as the packaged ssh.socket listens on 22.",
-        `ListenStream=${port}`,
+        "# Each family on its own socket, whatever the packaged unit's BindIPv6Only=: a port alone",
+        "# would listen on IPv6 only where ssh.socket says ipv6-only, as Ubuntu's newer one does.",
+        `ListenStream=0.0.0.0:${port}`,
+        `ListenStream=[::]:${port}`,
+        "BindIPv6Only=ipv6-only",
         "",
       ].join("\n"),
     });

@@ -51,15 +51,24 @@ describe("the EC2 user data", () => {
     ]);
     expect(SSH_SOCKET_DROPIN).toMatch(/^\/etc\/systemd\/system\/ssh\.socket\.d\/[^/]+\.conf$/);
     expect(directives(config.write_files[0].content)).toEqual(["Port 2222"]);
-    // The empty ListenStream= first: without it the socket would listen on 22 and 2222.
-    expect(directives(config.write_files[1].content)).toEqual(["[Socket]", "ListenStream=", "ListenStream=2222"]);
+    // The empty ListenStream= first: without it the socket would listen on 22 and 2222. Both
+    // families explicitly, each its own socket: a port alone is IPv6 only under ipv6-only.
+    expect(directives(config.write_files[1].content)).toEqual([
+      "[Socket]",
+      "ListenStream=",
+      "ListenStream=0.0.0.0:2222",
+      "ListenStream=[::]:2222",
+      "BindIPv6Only=ipv6-only",
+    ]);
     expect(config.runcmd).toEqual(["systemctl daemon-reload", "systemctl restart ssh.socket"]);
   });
 
   test("the port is the one asked for", () => {
     const { config } = rendered(40022, "24.04");
     expect(directives(config.write_files[0].content)).toEqual(["Port 40022"]);
-    expect(directives(config.write_files[1].content)).toContain("ListenStream=40022");
+    expect(directives(config.write_files[1].content)).toEqual(
+      expect.arrayContaining(["ListenStream=0.0.0.0:40022", "ListenStream=[::]:40022"]),
+    );
   });
 
   test("every file written ends with a newline, as sshd and systemd read whole lines", () => {
