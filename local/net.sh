@@ -135,8 +135,10 @@ net_down() {
     # Deleting the netns destroys eth0 and with it the veth pair.
     ip netns delete "$netns"
   fi
+  # The kernel removes the peer of a deleted netns's eth0 asynchronously: the veth may vanish
+  # between the check and the delete, which is as good as deleting it.
   if [[ -n $veth ]] && ip link show "$veth" >/dev/null 2>&1; then
-    ip link delete "$veth"
+    ip link delete "$veth" 2>/dev/null || ! ip link show "$veth" >/dev/null 2>&1
   fi
   rm -f "$file"
 }

@@ -32,21 +32,17 @@ export class TestServer {
   target!: SshTarget;
   log: string[] = [];
 
-  /**
-   * IMAGE "cloud" boots through cloud-init like Ubuntu 24.04 on EC2, with the user data the
-   * stack gives an EC2 instance for SSH_PORT (and the plan then connects on that port).
-   */
-  constructor(
-    readonly name: string,
-    readonly image: Image = "debian",
-    readonly sshPort = 22,
-  ) {}
+  constructor(readonly name: string) {}
 
-  /** A brand-new server (any earlier one of that name is removed first). */
-  async create(): Promise<void> {
+  /**
+   * A brand-new server (any earlier one of that name is removed first). The "cloud" image boots
+   * through cloud-init like Ubuntu 24.04 on EC2, with the user data the stack gives an EC2
+   * instance for SSH_PORT; the plan then connects on that port.
+   */
+  async create(options: { image?: Image; sshPort?: number } = {}): Promise<void> {
+    const { image = "debian", sshPort = 22 } = options;
     await down(this.name);
-    const userData =
-      this.image === "cloud" ? sshUserData({ sshPort: this.sshPort, ubuntuRelease: "24.04" }) : undefined;
+    const userData = image === "cloud" ? sshUserData({ sshPort, ubuntuRelease: "24.04" }) : undefined;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-user-data-"));
     try {
       let userDataFile: string | undefined;
@@ -54,7 +50,7 @@ export class TestServer {
         userDataFile = path.join(dir, "user-data");
         fs.writeFileSync(userDataFile, userData);
       }
-      this.host = await up(this.name, { image: this.image, userDataFile, sshPort: this.sshPort });
+      this.host = await up(this.name, { image, userDataFile, sshPort });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
