@@ -5,7 +5,8 @@
 #   local/deps.sh test   what `npm test` needs on top (validators, pytest, load tools, browser)
 set -euo pipefail
 
-host_packages=(debootstrap systemd-container nftables iproute2 openssh-client curl rsync)
+# debian-archive-keyring: the archive's keys, trixie's included, for debootstrap of both images.
+host_packages=(debootstrap debian-archive-keyring systemd-container nftables iproute2 openssh-client curl rsync)
 test_packages=(shellcheck nginx-core gunicorn python3-pytest python3-flask python3-flask-cors
   python3-sqlalchemy python3-werkzeug python3-hypothesis wrk chromium)
 
