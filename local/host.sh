@@ -179,11 +179,13 @@ host_env_write() {
   printf 'image=%s\nuser=%s\nport=%s\n' "$2" "$(root_user "$2")" "$3" >"$(host_dir "$1")/host.env"
 }
 
-# Sets host_image, host_user and host_port of NAME.
+# Sets host_image, host_user and host_port of NAME. A host without the file was made before
+# there were two images: a debian one.
 host_env_load() {
   local file key value
   file=$(host_dir "$1")/host.env
-  [[ -f $file ]] || die "$file is missing: \`local/host.sh down $1\` and up again"
+  host_image=debian host_user=admin host_port=22
+  [[ -f $file ]] || return 0
   while IFS='=' read -r key value; do
     case $key in
       image) host_image=$value ;;
