@@ -15,7 +15,7 @@ import { TestServer } from "./server";
 jest.setTimeout(15 * 60_000);
 
 describe("socket-activated SSH", () => {
-  const server = new TestServer("hbnb-b-portonly");
+  const server = new TestServer("hbnb-e2e-portonly");
   afterAll(() => server.destroy());
 
   test("a Port line alone (the 22.04 user data) leaves the socket on 22: why 24.04's has the drop-in", async () => {
@@ -39,7 +39,7 @@ describe("socket-activated SSH", () => {
 });
 
 describe("apt at first boot", () => {
-  const server = new TestServer("hbnb-b-boot");
+  const server = new TestServer("hbnb-e2e-firstboot");
   beforeAll(() => server.create({ image: "cloud" }));
   afterAll(() => server.destroy());
 

@@ -21,7 +21,7 @@ import { TestServer } from "./server";
  */
 jest.setTimeout(15 * 60_000);
 const SSH_PORT = 2222;
-const server = new TestServer("hbnb-b-cloud");
+const server = new TestServer("hbnb-e2e-cloud");
 const run = promisify(execFile);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-cloud-"));
 let port22BeforeDeploy: string;
