@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { archOf, ubuntuAmi, UbuntuRelease } from "./aws-ami";
 import { webFirewall } from "./aws-firewall";
+import { sshUserData } from "./cloud-config";
 import { Host } from "./host";
 
 export interface AwsHostsArgs {
@@ -29,8 +30,8 @@ export interface AwsHostsArgs {
 
 /**
  * Ubuntu web hosts in the account's default VPC, each with an Elastic IP,
- * behind one security group. They boot without user data: everything on them is
- * provisioned over SSH.
+ * behind one security group. Their user data only puts SSH on its port (cloud-config.ts):
+ * everything else on them is provisioned over SSH.
  */
 export class AwsHosts extends pulumi.ComponentResource {
   public readonly hosts: Host[];
@@ -70,12 +71,19 @@ export class AwsHosts extends pulumi.ComponentResource {
     const web = Array.from({ length: args.count }, (_, index) => {
       const hostName = `web-${index + 1}`;
       const resourceName = `${name}-${hostName}`;
+      const userData = sshUserData(args);
       const instance = new aws.ec2.Instance(
         resourceName,
         {
           ami,
           instanceType: args.instanceType,
           keyName: key.keyName,
+          // cloud-init applies user data once per instance (write_files and runcmd are
+          // per-instance modules), so the in-place update (stop, new user data, start) would
+          // leave sshd on the old port while the security group and the plan move to the new
+          // one: an sshPort change on aws means a new instance, provisioned from scratch. On
+          // port 22 neither is set, so instances made before user data existed see no change.
+          ...(userData && { userData, userDataReplaceOnChange: true }),
           vpcSecurityGroupIds: [firewall.group.id],
           metadataOptions: {
             httpTokens: "required",

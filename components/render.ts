@@ -148,7 +148,7 @@ const CONFIG_FILES: {
     mode: "0644",
   })),
   {
-    // What Nginx accepts only at the http level: server_tokens off, the API's rate-limit zone.
+    // What Nginx accepts only at the http level: the API's rate-limit zone.
     name: "limits",
     kind: "nginx",
     template: "nginx/limits.conf.njk",

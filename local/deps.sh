@@ -6,7 +6,8 @@
 #                        jq for the CI script's tests)
 set -euo pipefail
 
-host_packages=(debootstrap systemd-container nftables iproute2 openssh-client curl rsync)
+# debian-archive-keyring: the archive's keys, trixie's included, for debootstrap of both images.
+host_packages=(debootstrap debian-archive-keyring systemd-container nftables iproute2 openssh-client curl rsync)
 test_packages=(shellcheck jq nginx-core gunicorn python3-pytest python3-flask python3-flask-cors
   python3-sqlalchemy python3-werkzeug python3-hypothesis wrk chromium)
 

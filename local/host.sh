@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Disposable local test servers: systemd-booted Debian 12 roots under systemd-nspawn, each in
-# its own network namespace, reachable over real SSH like a fresh cloud VM. The provisioning
-# code is tested against them because this machine can reach no cloud and no Ubuntu mirror.
+# Disposable local test servers: systemd-booted Debian roots under systemd-nspawn, each in its
+# own network namespace, reachable over real SSH like a fresh cloud VM. The provisioning code is
+# tested against them because this machine can reach no cloud and no Ubuntu mirror.
 #
-#   local/host.sh up NAME          create and boot NAME (idempotent); prints address=, port=,
-#                                  user=, key=, name= lines on stdout, progress on stderr
+#   local/host.sh up NAME [--image debian|cloud] [--user-data FILE] [--ssh-port PORT]
+#                                  create and boot NAME (idempotent); prints address=, port=,
+#                                  user=, key=, name=, image= lines on stdout, progress on stderr.
+#                                  debian (default): Debian 12, user admin. cloud: Debian 13
+#                                  booted through cloud-init like Ubuntu's cloud images, user
+#                                  ubuntu, FILE as its user data; PORT is where that user data
+#                                  puts SSH (what `up` waits for), 22 by default
 #   local/host.sh down NAME        power NAME off and remove every trace of it
 #   local/host.sh down --all       the same for every host and any leftover of an interrupted run
 #   local/host.sh reboot NAME      reboot NAME on its own root and wait for SSH again
-#   local/host.sh ssh NAME [CMD]   SSH in as admin
+#   local/host.sh ssh NAME [CMD]   SSH in as its user (admin or ubuntu)
 #   local/host.sh list             running hosts and their addresses
 #
-# Environment: HBNB_BOOT_TIMEOUT (seconds to wait for SSH, default 60).
+# Environment: HBNB_BOOT_TIMEOUT (seconds to wait for SSH, default 60; 180 for a cloud host,
+# whose first boot runs cloud-init).
 # Facts this relies on (nspawn flags, cgroups, netns): shared/notes/local-test-hosts.md.
 set -euo pipefail
 
@@ -24,13 +30,16 @@ source "$HERE/net.sh"
 readonly STATE_DIR=/var/lib/hbnb-stack
 readonly HOSTS_DIR=$STATE_DIR/hosts
 readonly KEY=$STATE_DIR/ssh/id_ed25519
-readonly BOOT_TIMEOUT=${HBNB_BOOT_TIMEOUT:-60}
 readonly STOP_TIMEOUT=10
 readonly SSH_OPTS=(-i "$KEY" -o IdentitiesOnly=yes -o StrictHostKeyChecking=no
   -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=5)
 
 LOCK_FD=
 FAIL_LOG=
+# Set by host_env_load.
+host_image=
+host_user=
+host_port=
 
 log() { printf 'host.sh: %s\n' "$*" >&2; }
 die() {
@@ -165,6 +174,27 @@ host_supervise() {
 
 host_dir() { printf '%s/%s\n' "$HOSTS_DIR" "$1"; }
 
+# How NAME is reached, written at creation: its image, login user and SSH port.
+host_env_write() {
+  printf 'image=%s\nuser=%s\nport=%s\n' "$2" "$(root_user "$2")" "$3" >"$(host_dir "$1")/host.env"
+}
+
+# Sets host_image, host_user and host_port of NAME. A host without the file was made before
+# there were two images: a debian one.
+host_env_load() {
+  local file key value
+  file=$(host_dir "$1")/host.env
+  host_image=debian host_user=admin host_port=22
+  [[ -f $file ]] || return 0
+  while IFS='=' read -r key value; do
+    case $key in
+      image) host_image=$value ;;
+      user) host_user=$value ;;
+      port) host_port=$value ;;
+    esac
+  done <"$file"
+}
+
 # True if NAME's supervisor runs (checked by cgroup membership, so a recycled PID never counts).
 host_running() {
   local pid
@@ -209,28 +239,33 @@ host_launch() {
   die "the supervisor of $name did not start; $dir/console.log:$(printf '\n'; tail -n 20 "$dir/console.log")"
 }
 
-# Waits until `ssh admin@NAME true` works, or fails with the tail of the console log.
+# Waits until `ssh USER@NAME true` works on its port, or fails with the tail of the console log.
 host_wait_ssh() {
-  local name=$1 dir deadline
+  local name=$1 dir deadline timeout=60
   dir=$(host_dir "$name")
   net_load "$name"
-  deadline=$((SECONDS + BOOT_TIMEOUT))
+  host_env_load "$name"
+  [[ $host_image == cloud ]] && timeout=180
+  timeout=${HBNB_BOOT_TIMEOUT:-$timeout}
+  deadline=$((SECONDS + timeout))
   while ((SECONDS < deadline)); do
     host_running "$name" ||
       die "$name stopped while booting; $dir/console.log:$(printf '\n'; tail -n 30 "$dir/console.log")"
     # A shorter connect timeout first (ssh keeps the first value given): the guest answers
     # within milliseconds once eth0 is up.
-    if ssh -o ConnectTimeout=2 "${SSH_OPTS[@]}" "admin@$address" true </dev/null 2>/dev/null; then
+    if ssh -o ConnectTimeout=2 "${SSH_OPTS[@]}" -p "$host_port" "$host_user@$address" true </dev/null 2>/dev/null; then
       return 0
     fi
     sleep 0.2
   done
-  die "no SSH to $name ($address) after ${BOOT_TIMEOUT} s; $dir/console.log:$(printf '\n'; tail -n 30 "$dir/console.log")"
+  die "no SSH to $name ($host_user@$address port $host_port) after $timeout s; $dir/console.log:$(printf '\n'; tail -n 30 "$dir/console.log")"
 }
 
 host_print() {
   net_load "$1"
-  printf 'address=%s\nport=22\nuser=admin\nkey=%s\nname=%s\n' "$address" "$KEY" "$1"
+  host_env_load "$1"
+  printf 'address=%s\nport=%s\nuser=%s\nkey=%s\nname=%s\nimage=%s\n' \
+    "$address" "$host_port" "$host_user" "$KEY" "$1" "$host_image"
 }
 
 # Sends the polite stop (SIGTERM to nspawn: the guest powers off cleanly).
@@ -293,14 +328,34 @@ hosts_gone_cleanup() {
 
 # --- commands ------------------------------------------------------------------------------
 cmd_up() {
-  local name=$1 dir started=$EPOCHREALTIME
+  local name=$1 image=debian userdata='' port=22 dir started=$EPOCHREALTIME
   local -a mirrors
+  shift
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --image) image=${2:-} ;;
+      --user-data) userdata=${2:-} ;;
+      --ssh-port) port=${2:-} ;;
+      *) usage ;;
+    esac
+    shift 2 || usage
+  done
   check_name "$name"
+  root_select "$image"
+  if ! [[ $port =~ ^[1-9][0-9]{0,4}$ ]] || ((port > 65535)); then
+    die "bad --ssh-port '$port': a port from 1 to 65535"
+  fi
+  if [[ $image != cloud ]]; then
+    [[ -z $userdata && $port == 22 ]] || die "--user-data and --ssh-port need --image cloud (only it runs cloud-init)"
+  fi
+  [[ -z $userdata || -r $userdata ]] || die "cannot read the user data file '$userdata'"
   dir=$(host_dir "$name")
   lock
   ensure_key
   if host_running "$name"; then
     unlock
+    host_env_load "$name"
+    [[ $host_image == "$image" ]] || die "$name runs the $host_image image; \`local/host.sh down $name\` first"
     log "$name is already up"
     host_wait_ssh "$name"
     host_print "$name"
@@ -314,7 +369,8 @@ cmd_up() {
   log "creating $name"
   mkdir -p "$dir"
   net_load_new "$name"
-  root_make_host "$dir" "$name" "$address/30" "$gateway" "$KEY.pub"
+  root_make_host "$dir" "$name" "$address/30" "$gateway" "$KEY.pub" "$userdata"
+  host_env_write "$name" "$image" "$port"
   mapfile -t mirrors < <(root_mirror_hosts)
   net_up "$name" "${mirrors[@]}"
   host_launch "$name"
@@ -408,8 +464,9 @@ cmd_ssh() {
   check_name "$name"
   host_running "$name" || die "$name is not running"
   net_load "$name"
+  host_env_load "$name"
   # shellcheck disable=SC2029 # CMD is meant to run on the guest, as with plain ssh
-  ssh "${SSH_OPTS[@]}" "admin@$address" "$@"
+  ssh "${SSH_OPTS[@]}" -p "$host_port" "$host_user@$address" "$@"
 }
 
 cmd_list() {
@@ -430,7 +487,7 @@ main() {
   local verb=${1:-}
   shift || true
   case $verb in
-    up) [[ $# -eq 1 ]] || usage; cmd_up "$1" ;;
+    up) [[ $# -ge 1 ]] || usage; cmd_up "$@" ;;
     down)
       [[ $# -eq 1 ]] || usage
       if [[ $1 == --all ]]; then cmd_down_all; else cmd_down "$1"; fi

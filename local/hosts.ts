@@ -10,6 +10,23 @@ export interface LocalHost {
   user: string;
   /** The harness's private key file on this machine. */
   key: string;
+  image: Image;
+}
+
+/**
+ * The local server images (local/root.sh): "debian" is Debian 12 as Debian's cloud images boot;
+ * "cloud" is Debian 13 booted through cloud-init the way Ubuntu's cloud images boot on EC2.
+ */
+export const IMAGES = ["debian", "cloud"] as const;
+export type Image = (typeof IMAGES)[number];
+
+export interface UpOptions {
+  /** "debian" unless given. */
+  image?: Image;
+  /** cloud image: a file given to cloud-init as the server's user data. */
+  userDataFile?: string;
+  /** cloud image: the port that user data puts SSH on (22 unless given). */
+  sshPort?: number;
 }
 
 const hostScript = path.join(__dirname, "host.sh");
@@ -30,15 +47,25 @@ function parse(stdout: string): LocalHost {
       .filter((line) => line.includes("="))
       .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
   );
-  for (const key of ["name", "address", "port", "user", "key"]) {
+  for (const key of ["name", "address", "port", "user", "key", "image"]) {
     if (!values[key]) throw new Error(`local/host.sh printed no ${key}=; its output was:\n${stdout}`);
   }
-  return { name: values.name, address: values.address, port: Number(values.port), user: values.user, key: values.key };
+  return {
+    name: values.name,
+    address: values.address,
+    port: Number(values.port),
+    user: values.user,
+    key: values.key,
+    image: values.image as Image,
+  };
 }
 
 /** Boots the server NAME (or finds it running) and returns how to reach it. */
-export async function up(name: string): Promise<LocalHost> {
-  return parse(await hostSh("up", name));
+export async function up(name: string, options: UpOptions = {}): Promise<LocalHost> {
+  const args = ["up", name, "--image", options.image ?? "debian"];
+  if (options.userDataFile) args.push("--user-data", options.userDataFile);
+  if (options.sshPort) args.push("--ssh-port", String(options.sshPort));
+  return parse(await hostSh(...args));
 }
 
 export async function down(name: string): Promise<void> {

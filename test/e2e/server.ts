@@ -1,7 +1,9 @@
 import * as fs from "fs";
 import * as net from "net";
+import * as os from "os";
 import * as path from "path";
-import { down, LocalHost, stateDir, stateFile, up } from "../../local/hosts";
+import { sshUserData } from "../../components/cloud-config";
+import { down, Image, LocalHost, stateDir, stateFile, up } from "../../local/hosts";
 import { hostSecrets } from "../../local/secrets";
 import { runPlan, RunOptions, StepReport } from "../../local/runner";
 import { keyFileFor, ssh, SshTarget } from "../../local/ssh";
@@ -41,10 +43,26 @@ export class TestServer {
     this.name = prefix ? name.replace(/^hbnb/, prefix) : name;
   }
 
-  /** A brand-new server (any earlier one of that name is removed first). */
-  async create(): Promise<void> {
+  /**
+   * A brand-new server (any earlier one of that name is removed first). The "cloud" image boots
+   * through cloud-init like Ubuntu 24.04 on EC2, with the user data the stack gives an EC2
+   * instance for SSH_PORT; the plan then connects on that port.
+   */
+  async create(options: { image?: Image; sshPort?: number } = {}): Promise<void> {
+    const { image = "debian", sshPort = 22 } = options;
     await down(this.name);
-    this.host = await up(this.name);
+    const userData = image === "cloud" ? sshUserData({ sshPort, ubuntuRelease: "24.04" }) : undefined;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-user-data-"));
+    try {
+      let userDataFile: string | undefined;
+      if (userData !== undefined) {
+        userDataFile = path.join(dir, "user-data");
+        fs.writeFileSync(userDataFile, userData);
+      }
+      this.host = await up(this.name, { image, userDataFile, sshPort });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     this.configure({});
   }
 

@@ -55,6 +55,9 @@ describe.each<[string, RawConfig]>([
         "events {}",
         "http {",
         "  include /etc/nginx/mime.types;",
+        // As Debian 13's nginx.conf has it (Ubuntu 24.04's still comments it out): the stack's
+        // files must not set it again at this level, which nginx -t refuses as a duplicate.
+        "  server_tokens off;",
         "  access_log off;",
         `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
         `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,

@@ -1,4 +1,5 @@
 import type { AwsHosts as AwsHostsType, AwsHostsArgs } from "../../components/aws-hosts";
+import { sshUserData } from "../../components/cloud-config";
 import * as mocks from "./mocks";
 import { AMI_ID, ofType, options, valueOf } from "./mocks";
 
@@ -204,7 +205,7 @@ describe("instances", () => {
     expect(narrow.hosts.map((h) => h.name)).toEqual(["web-1"]);
   });
 
-  test("IMDSv2 required, encrypted gp3 root volume, the looked-up AMI, no user data", () => {
+  test("IMDSv2 required, encrypted gp3 root volume, the looked-up AMI, user data only to move SSH", () => {
     for (const instance of ofType("aws:ec2/instance:Instance")) {
       const args = instance.name.startsWith("narrow-") ? narrowArgs : gravitonArgs;
       expect(instance.inputs).toMatchObject({
@@ -222,7 +223,8 @@ describe("instances", () => {
           deleteOnTermination: true,
         },
       });
-      expect(instance.inputs.userData).toBeUndefined();
+      // Port 22 needs none; 2222 the rendered cloud-config (test/unit/cloud-config.test.ts).
+      expect(instance.inputs.userData).toBe(sshUserData(args));
       expect(instance.inputs.userDataBase64).toBeUndefined();
     }
   });

@@ -70,7 +70,8 @@ describe("the Nginx site", () => {
     expect(site).toMatch(/^ {4}listen 80 default_server;$/m);
     expect(site).not.toContain("return 444");
     expect(site).toMatch(/^ {4}include snippets\/hbnb-headers\.conf;$/m);
-    expect(limits).toMatch(/^server_tokens off;$/m);
+    expect(site).toMatch(/^ {4}server_tokens off;$/m);
+    expect(limits).not.toContain("server_tokens");
     expect(limits).toMatch(/^limit_req_zone \$binary_remote_addr zone=hbnb_api:10m rate=10r\/s;$/m);
     for (const header of ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"]) {
       expect(headers).toMatch(new RegExp(`^add_header ${header} ".+" always;$`, "m"));
