@@ -6,7 +6,12 @@ export interface SshBootArgs {
   sshPort: number;
   /** The Ubuntu release of the image: it decides what listens for SSH. */
   ubuntuRelease: UbuntuRelease;
+  /** The user every step connects as; Canonical's images make `ubuntu` (DEFAULT_USER). */
+  sshUser?: string;
 }
+
+/** The user Canonical's images create, with the instance's key and passwordless sudo. */
+export const DEFAULT_USER = "ubuntu";
 
 /** Where sshd (and Ubuntu 24.04's ssh socket generator) read the port. */
 export const SSHD_PORT_FILE = "/etc/ssh/sshd_config.d/10-hbnb-stack-port.conf";
@@ -20,9 +25,15 @@ const socketActivated: Record<UbuntuRelease, boolean> = { "22.04": false, "24.04
 
 /**
  * The EC2 user data of a web host: a cloud-config for the image's own cloud-init that puts SSH
- * on `sshPort` before the first connection. Only the port: packages, users, hardening and the
- * firewall are the plan's, which applies them over SSH, idempotently, on every `pulumi up`.
- * Undefined for port 22, where Canonical's images already listen: no user data, as before.
+ * on `sshPort`, for `sshUser`, before the first connection. Only that: packages, users,
+ * hardening and the firewall are the plan's, which applies them over SSH, idempotently, on every
+ * `pulumi up`. Undefined for port 22 and the user `ubuntu`, which Canonical's images already
+ * have: no user data, as before.
+ *
+ * Another `sshUser`: cloud-init's `user` key renames the image's default user, keeping its
+ * groups, passwordless sudo and the instance's key (canonical/cloud-init,
+ * cloudinit/distros/ug_util.py, normalize_users_groups: `user` merged over the distro's
+ * default_user), so the plan connects as that user from the first step.
  *
  * When each part takes effect, from cloud-init's own units (canonical/cloud-init,
  * systemd/cloud-init-network.service.tmpl, on Debian and Ubuntu):
@@ -42,10 +53,13 @@ const socketActivated: Record<UbuntuRelease, boolean> = { "22.04": false, "24.04
  *   then it listens on 22, which the security group keeps closed.
  */
 export function sshUserData(args: SshBootArgs): string | undefined {
-  if (args.sshPort === 22) return undefined;
+  const user = args.sshUser && args.sshUser !== DEFAULT_USER ? args.sshUser : undefined;
+  if (args.sshPort === 22 && !user) return undefined;
   const port = args.sshPort;
-  const files = [
-    {
+  const moved = port !== 22;
+  const files = [];
+  if (moved) {
+    files.push({
       path: SSHD_PORT_FILE,
       owner: "root:root",
       permissions: "0644",
@@ -55,9 +69,9 @@ export function sshUserData(args: SshBootArgs): string | undefined {
         `Port ${port}`,
         "",
       ].join("\n"),
-    },
-  ];
-  const socket = socketActivated[args.ubuntuRelease];
+    });
+  }
+  const socket = moved && socketActivated[args.ubuntuRelease];
   if (socket) {
     files.push({
       path: SSH_SOCKET_DROPIN,
@@ -79,13 +93,15 @@ export function sshUserData(args: SshBootArgs): string | undefined {
     });
   }
   const doc = new Document({
-    write_files: files,
+    ...(user && { user }),
+    ...(moved && { write_files: files }),
     // The drop-in was written after systemd loaded the units: load it, then listen anew.
     ...(socket && {
       runcmd: ["systemctl daemon-reload", "systemctl restart ssh.socket"],
     }),
   });
-  doc.commentBefore = ` hbnb-stack: SSH on port ${port} from the first boot (Ubuntu ${args.ubuntuRelease}).`;
+  const what = [moved && `SSH on port ${port}`, user && `the user ${user}`].filter(Boolean).join(", for ");
+  doc.commentBefore = ` hbnb-stack: ${what} from the first boot (Ubuntu ${args.ubuntuRelease}).`;
   // cloud-init takes user data as cloud-config only when its first line is exactly this.
   return `#cloud-config\n${doc.toString({ lineWidth: 0 })}`;
 }

@@ -40,9 +40,10 @@ canary() {
   chown "$HBNB_APP_USER:$HBNB_APP_USER" "$dir"
   mapfile -t environment < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$HBNB_ENV_PATH")
   # The live settings, with what must differ on the command line (which wins over the file):
-  # its own socket, one worker, the new release's directory, no lines in the live access log.
+  # its own socket, one worker, the new release's directory, no lines in the live access log;
+  # run from / (the step runs from the SSH user's home, which the app user may not enter).
   setpriv --reuid="$HBNB_APP_USER" --regid="$HBNB_APP_USER" --init-groups -- \
-    env -i PATH=/usr/bin:/bin "${environment[@]}" \
+    env -i --chdir=/ PATH=/usr/bin:/bin "${environment[@]}" \
     gunicorn --config "$HBNB_CONFIG_FILE" --bind "unix:$dir/canary.sock" --workers 1 \
     --chdir "$release_dir" --access-logfile /dev/null --error-logfile "$dir/error.log" \
     --name "$HBNB_SERVICE-canary" hbnb.wsgi:app </dev/null >"$dir/output.log" 2>&1 &

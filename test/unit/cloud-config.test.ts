@@ -22,6 +22,15 @@ function rendered(sshPort: number, ubuntuRelease: "22.04" | "24.04"): { text: st
 }
 
 describe("the EC2 user data", () => {
+  test.each([
+    [22, "deploy", { user: "deploy" }],
+    [2222, "deploy", { user: "deploy", write_files: [expect.objectContaining({ path: SSHD_PORT_FILE })] }],
+    [22, "ubuntu", undefined],
+  ] as const)("port %d, sshUser %s: the image's default user renamed only when it differs", (port, user, expected) => {
+    const text = sshUserData({ sshPort: port, ubuntuRelease: "22.04", sshUser: user });
+    expect(text === undefined ? undefined : parse(text)).toEqual(expected);
+  });
+
   test.each(["22.04", "24.04"] as const)("port 22 on %s: none, the image already listens there", (release) => {
     expect(sshUserData({ sshPort: 22, ubuntuRelease: release })).toBeUndefined();
   });
@@ -97,6 +106,7 @@ describe("the instance input", () => {
         count: 1,
         adminCidrs: ["198.51.100.7/32"],
         sshPort: port,
+        sshUser: "ubuntu",
         publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIUserDataKey admin@example",
         rootVolumeSize: 16,
         tags: { Project: "hbnb-stack" },
