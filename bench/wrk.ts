@@ -58,7 +58,9 @@ export function startLoad(options: LoadOptions): LoadRun {
     ...(options.body ? { WRK_BODY: options.body } : {}),
     ...(options.pauseMs ? { WRK_PAUSE_MS: String(options.pauseMs) } : {}),
   };
-  const run = exec("wrk", args, { env, timeout: (seconds + 30) * 1000 });
+  // stdbuf -oL: wrk's stdout is a pipe here, which stdio would flush only at exit; line by line,
+  // its first line tells when the load has begun. (stdbuf execs wrk: same process, same signals.)
+  const run = exec("stdbuf", ["-oL", "wrk", ...args], { env, timeout: (seconds + 30) * 1000 });
   // wrk prints "Running <duration> test" once its threads exist, and they connect at once.
   const started = new Promise<void>((resolve, reject) => {
     run.child.stdout?.on("data", (chunk: Buffer) => {
