@@ -2,6 +2,7 @@ import { Plan } from "../../components/plan";
 import { StepReport } from "../../local/runner";
 import { ssh } from "../../local/ssh";
 import { TestServer } from "./server";
+import { until } from "./wait";
 
 /**
  * A first boot as on Ubuntu's cloud images: apt-daily.service runs `apt-get update` while the
@@ -27,15 +28,6 @@ async function asRoot(script: string): Promise<string> {
   const result = await ssh(server.target, "sudo bash -s", `set -euo pipefail\n${script}`);
   if (result.code !== 0) throw new Error(`script failed on the server:\n${script}\n${result.output}`);
   return result.output.trim();
-}
-
-/** Polls CHECK every 200 ms until it is true; fails after SECONDS (a generous bound, not a target). */
-async function until(what: string, seconds: number, check: () => boolean | Promise<boolean>): Promise<void> {
-  for (const end = Date.now() + seconds * 1000; Date.now() < end;) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${what}: not within ${seconds} s`);
 }
 
 test("the packages step waits while apt-daily's apt-get update holds the lists lock, then installs", async () => {

@@ -5,7 +5,8 @@ import { sshUserData } from "../../components/cloud-config";
 import { down, up } from "../../local/hosts";
 import { Plan } from "../../components/plan";
 import { StepReport } from "../../local/runner";
-import { asRoot, connectOutcome, listening, until } from "./cloud-host";
+import { asRoot, connectOutcome, listening } from "./cloud-host";
+import { until } from "./wait";
 import { TestServer } from "./server";
 
 /**

@@ -1,15 +1,7 @@
 import * as net from "net";
 import { ssh } from "../../local/ssh";
 import { TestServer } from "./server";
-
-/** Polls CHECK every 200 ms until it is true; fails after SECONDS (a generous bound, not a target). */
-export async function until(what: string, seconds: number, check: () => boolean | Promise<boolean>): Promise<void> {
-  for (const end = Date.now() + seconds * 1000; Date.now() < end;) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${what}: not within ${seconds} s`);
-}
+import { until } from "./wait";
 
 /** Runs a script as root on the server; fails the test with its output if it fails. */
 export async function asRoot(server: TestServer, script: string): Promise<string> {

@@ -3,7 +3,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { load, LoadResult } from "../../bench/wrk";
 import { APP_DIR, buildBundle } from "../../components/bundle";
 import { sshUserData } from "../../components/cloud-config";
 import { loadServerFiles } from "../../components/files";
@@ -12,6 +11,7 @@ import { reboot } from "../../local/hosts";
 import { StepReport } from "../../local/runner";
 import { asRoot, connectOutcome, listening, ranThisBoot } from "./cloud-host";
 import { TestServer } from "./server";
+import { expectNoFailure, underLoad } from "./wait";
 
 /**
  * The stack on the cloud image (local/root.sh): a server that boots like Ubuntu 24.04 on EC2,
@@ -97,23 +97,10 @@ describe("the site", () => {
     fs.cpSync(APP_DIR, app, { recursive: true });
     fs.appendFileSync(path.join(app, "hbnb/wsgi.py"), "\n# the next release\n");
     const next = buildBundle(path.join(work, "next", "build"), app);
-    const base = `http://${server.host.address}`;
-    const loads: Promise<LoadResult[]> = Promise.all([
-      load({ url: `${base}/`, seconds: 15, connections: 8, threads: 1 }),
-      load({ url: `${base}/static/styles/common.css`, seconds: 15, connections: 8, threads: 1 }),
-    ]);
-    // The load runs for 15 s; the deploy starts once it has begun, and takes a few seconds.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
     const plan = buildPlan(server.settings, next, loadServerFiles());
-    const reports = await server.deploy(plan);
+    const { result: reports, loads } = await underLoad(server, () => server.deploy(plan));
     expect(ran(reports)).toEqual(["release", "database", "switch", "prune"]);
-    for (const result of await loads) {
-      expect([result.url, result.errors]).toEqual([
-        result.url,
-        { connect: 0, read: 0, write: 0, timeout: 0, status: 0 },
-      ]);
-      expect(result.requests).toBeGreaterThan(100);
-    }
+    expectNoFailure(loads);
     expect(await server.serving()).toBe(next.release);
     live = plan;
   });

@@ -1,12 +1,12 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LoadResult, startLoad } from "../../bench/wrk";
 import { APP_DIR, Bundle, buildBundle } from "../../components/bundle";
 import { loadServerFiles, ServerFiles } from "../../components/files";
 import { buildPlan } from "../../components/plan";
 import { StepFailed, StepReport } from "../../local/runner";
 import { TestServer } from "./server";
+import { expectNoFailure, underLoad } from "./wait";
 
 /**
  * Deploys without interruption, on a real local server under a bounded load from outside:
@@ -33,36 +33,6 @@ function releaseWith(name: string, change: Record<string, string>, where: "end" 
 
 const deployOf = (bundle: Bundle, files: ServerFiles = loadServerFiles()) =>
   server.deploy(buildPlan(server.settings, bundle, files));
-
-/**
- * Runs ACTION while a dynamic route and a static file are under load, from before it begins
- * until it has ended (wrk is stopped then; 5 minutes at most).
- */
-async function underLoad<T>(action: () => Promise<T>): Promise<{ result: T; loads: LoadResult[] }> {
-  const base = `http://${server.host.address}`;
-  const runs = [
-    // The page: Nginx may send it from its cache, but asks Gunicorn for the data's generation
-    // first, so every request of it goes through a worker.
-    startLoad({ url: `${base}/`, seconds: 300, connections: 8, threads: 1 }),
-    startLoad({ url: `${base}/static/styles/common.css`, seconds: 300, connections: 8, threads: 1 }),
-  ];
-  await Promise.all(runs.map((run) => run.started));
-  const outcome = await action().then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  runs.forEach((run) => run.stop());
-  const loads = await Promise.all(runs.map((run) => run.result));
-  if ("error" in outcome) throw outcome.error;
-  return { result: outcome.value, loads };
-}
-
-function expectNoFailure(loads: LoadResult[]): void {
-  for (const run of loads) {
-    expect([run.url, run.errors]).toEqual([run.url, { connect: 0, read: 0, write: 0, timeout: 0, status: 0 }]);
-    expect(run.requests).toBeGreaterThan(0);
-  }
-}
 
 const ran = (reports: StepReport[]) => reports.filter((r) => r.ran).map((r) => r.step);
 
@@ -98,7 +68,7 @@ describe("a good release", () => {
     }
     expect((await server.http("/airbnb-dynamic/number_odd_or_even/7")).headers.get("x-cache-status")).toBe("HIT");
     const before = await server.gunicorn();
-    const { result, loads } = await underLoad(() => deployOf(next));
+    const { result, loads } = await underLoad(server, () => deployOf(next));
     expect(ran(result)).toEqual(["release", "database", "switch", "prune"]);
     expectNoFailure(loads);
     expect(await server.serving()).toBe(next.release);
@@ -113,7 +83,7 @@ describe("a good release", () => {
 
   test("the classic reload script keeps the master, replaces every worker, fails no request", async () => {
     const before = await server.gunicorn();
-    const { result, loads } = await underLoad(() => server.sh("sudo hbnb-reload"));
+    const { result, loads } = await underLoad(server, () => server.sh("sudo hbnb-reload"));
     expect(result.code).toBe(0);
     expect(result.out).toContain(`master ${before.master} kept`);
     expectNoFailure(loads);
@@ -170,7 +140,7 @@ describe("a broken release never replaces the good one", () => {
     "%s: the deploy stops at %s with a clear error; the good release keeps serving",
     async (name, change, where, step, message) => {
       const broken = releaseWith(name.replace(/\W+/g, "-"), change, where);
-      const { result: error, loads } = await underLoad(() => failure(deployOf(broken)));
+      const { result: error, loads } = await underLoad(server, () => failure(deployOf(broken)));
       expect(error.step).toBe(step);
       expect(error.output).toMatch(message);
       expect(error.output).toContain(broken.release);
@@ -192,7 +162,7 @@ describe("a broken release never replaces the good one", () => {
       },
     };
     const before = (await server.sh("sudo cat /etc/nginx/sites-available/hbnb")).out;
-    const { result: error, loads } = await underLoad(() =>
+    const { result: error, loads } = await underLoad(server, () =>
       failure(server.deploy(buildPlan(server.settings, goodBundle, broken))),
     );
     expect(error.step).toBe("configs");
@@ -216,14 +186,14 @@ describe("rollback", () => {
 
   test("one config change in the stack pins the release that serves", async () => {
     server.configure({ release: previous });
-    const { result, loads } = await underLoad(() => server.deploy());
+    const { result, loads } = await underLoad(server, () => server.deploy());
     expect(ran(result)).toEqual(["release", "database", "switch", "prune"]);
     expectNoFailure(loads);
     expect(await server.serving()).toBe(previous);
   });
 
   test("one command on the server goes back to the release before, under load", async () => {
-    const { result, loads } = await underLoad(() => server.sh("sudo hbnb-rollback 2>&1"));
+    const { result, loads } = await underLoad(server, () => server.sh("sudo hbnb-rollback 2>&1"));
     expect(result.code).toBe(0);
     expect(result.out).toContain(`rolling back from ${previous} to ${good}`);
     expectNoFailure(loads);

@@ -7,6 +7,7 @@ import { Plan } from "../../components/plan";
 import { stateDir } from "../../local/hosts";
 import { ssh } from "../../local/ssh";
 import { TestServer } from "./server";
+import { until } from "./wait";
 
 /**
  * fail2ban really bans: repeated failed SSH logins from this machine (an address outside the
@@ -32,15 +33,6 @@ function connect(port: number): Promise<string> {
     socket.on("connect", () => done("connected"));
     socket.on("error", (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
   });
-}
-
-/** Polls CHECK every 500 ms until it is true; fails after SECONDS (a generous bound, not a target). */
-async function until(what: string, seconds: number, check: () => Promise<boolean>): Promise<void> {
-  for (const end = Date.now() + seconds * 1000; Date.now() < end;) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`${what}: not within ${seconds} s`);
 }
 
 /** Runs a command on the server's console, without SSH: in the namespaces of its init (nsenter). */
