@@ -39,7 +39,9 @@ const plan = buildPlan(settings, buildBundle(), loadServerFiles());
 // is valid on the others), kept encrypted in the state; `pulumi up --replace` on it rotates it.
 const flaskSecretKey = new random.RandomPassword("flask-secret-key", { length: 64, special: false });
 const secrets = { flaskSecretKey: flaskSecretKey.result };
-const deploys = hosts.map((host) => new HostDeploy(host.name, { host, plan, privateKey, secrets }));
+// On servers you already have, `pulumi destroy` takes the plan back out (components/deploy.ts).
+const undoOnDestroy = settings.target === "existing";
+const deploys = hosts.map((host) => new HostDeploy(host.name, { host, plan, privateKey, secrets, undoOnDestroy }));
 
 const addresses = hosts.map((host) => pulumi.output(host.address));
 export const publicIps = addresses;
