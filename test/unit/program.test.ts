@@ -3,7 +3,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { buildBundle } from "../../components/bundle";
 import { loadServerFiles } from "../../components/files";
-import { buildPlan, carriesSecrets, secretToken } from "../../components/plan";
+import { buildPlan, carriesSecrets, secretToken, undoSteps } from "../../components/plan";
 import { parseSettings, RawConfig } from "../../components/settings";
 import type { RecordedResource } from "./mocks";
 
@@ -186,6 +186,25 @@ describe("servers of your own (target existing)", () => {
     ]);
     expect(run.outputs.publicIps).toEqual(["192.0.2.10", "192.0.2.11"]);
     expect(run.outputs.urls).toEqual(["http://192.0.2.10/", "http://192.0.2.11/"]);
+  });
+
+  test("gives each server the undos `pulumi destroy` runs there, in Commands of their own", () => {
+    const plan = buildPlan(parseSettings(rawOf(config)), buildBundle(), loadServerFiles());
+    const undos = undoSteps(plan).reverse();
+    // Per server, in plan order (the two servers' resources register interleaved).
+    const undoCommands = (host: string) =>
+      run.resources.filter(
+        (r) => r.type === "command:remote:Command" && r.name.startsWith(`${host}-`) && r.name.endsWith("-undo"),
+      );
+    for (const [host, address] of [
+      ["server-1", "192.0.2.10"],
+      ["server-2", "192.0.2.11"],
+    ]) {
+      const commands = undoCommands(host);
+      expect(commands.map((c) => c.name)).toEqual(undos.map((u) => `${host}-${u.name.replace(/^undo-/, "")}-undo`));
+      expect(commands.map((c) => c.inputs.delete)).toEqual(undos.map((u) => u.command));
+      expect(commands.map((c) => c.inputs.triggers)).toEqual(undos.map(() => [address]));
+    }
   });
 });
 
