@@ -43,6 +43,15 @@ if [[ -z $others ]]; then
     changed "disabled ufw (only the stack's rules were in it)"
   fi
   remove_rule "$ssh_rule"
+  # ufw rewrites its rules files in full once it has had rules; with none left, they go back to
+  # the package's templates, as the package's postinst copies them on a new install.
+  for file in user.rules user6.rules; do
+    template=/usr/share/ufw/iptables/$file
+    if [[ -f $template ]] && ! cmp -s "$template" "/etc/ufw/$file"; then
+      install -m 0640 "$template" "/etc/ufw/$file"
+      changed "put back the package's /etc/ufw/$file (no rule left in it)"
+    fi
+  done
 elif grep -qxF "$ssh_rule" <<<"$(added)"; then
   say "kept the ufw rule ${ssh_rule#ufw }: ufw has rules of its own and stays on; without it SSH could be locked out"
 fi

@@ -88,6 +88,16 @@ restore_keys() {
   changed "put back the distribution's value(s) of ${#ours[@]} key(s) in $dest"
 }
 
+# Removes DIR when it is empty and no package ships it: a directory the harden step made for its
+# drop-in alone (a minimal system may have no /etc/modprobe.d). One a package ships stays.
+remove_made_dir() {
+  local dir=$1
+  [[ -d $dir && -z $(ls -A "$dir") ]] || return 0
+  dpkg-query -S "$dir" >/dev/null 2>&1 && return 0
+  rmdir "$dir"
+  changed "removed $dir"
+}
+
 sshd_check() {
   # sshd -t wants its privilege separation directory, which only a running ssh.service makes.
   install -d -m 0755 /run/sshd
@@ -115,14 +125,14 @@ for i in "${!files[@]}"; do
       fi
       changed "removed $dest"
       removed[$kind]=1
+      remove_made_dir "$(dirname "$dest")"
       ;;
     sysctl | fail2ban | apt | logrotate | timer | plain)
       [[ -f $dest ]] || continue
       rm -f "$dest"
       changed "removed $dest"
       removed[$kind]=1
-      # A directory the stack made for its drop-in alone goes with it.
-      [[ $kind != timer ]] || rmdir --ignore-fail-on-non-empty "$(dirname "$dest")"
+      remove_made_dir "$(dirname "$dest")"
       ;;
     *) die "unknown kind '$kind' of $dest" ;;
   esac
