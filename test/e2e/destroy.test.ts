@@ -301,3 +301,46 @@ describe("pulumi destroy with destroyKeepsData: false", () => {
     expect(await server.sh("sudo -n true && echo in")).toEqual({ code: 0, out: "in" });
   });
 });
+
+describe("pulumi destroy on a server its owner also uses", () => {
+  let reports: Record<string, string>;
+  beforeAll(async () => {
+    server.configure({});
+    await server.deploy();
+    // The owner's own changes after the deploy: a firewall rule, a login setting, a file.
+    for (const command of [
+      "sudo ufw allow 8080/tcp",
+      "sudo sed -i 's/^PASS_MIN_DAYS .*/PASS_MIN_DAYS 7/' /etc/login.defs",
+      "echo mine | sudo tee /etc/hbnb/owner-notes",
+    ]) {
+      expect((await server.sh(command)).code).toBe(0);
+    }
+    reports = Object.fromEntries((await undo()).map((r) => [r.step, r.output]));
+  });
+
+  test("ufw stays on with the owner's rule, and the stack's SSH rule so that nobody is locked out", async () => {
+    expect(reports["undo-firewall"]).toContain(
+      "undo-firewall: kept the ufw rule allow 22/tcp comment 'ssh': ufw has rules of its own and stays on; without it SSH could be locked out",
+    );
+    expect((await server.sh("sudo ufw status | head -n 1")).out).toBe("Status: active");
+    expect((await server.sh("sudo ufw show added | tail -n +2")).out).toBe(
+      "ufw allow 22/tcp comment 'ssh'\nufw allow 8080/tcp",
+    );
+    expect(await server.sh("sudo -n true && echo in")).toEqual({ code: 0, out: "in" });
+    expect(await server.reachable(80)).toBe(false);
+  });
+
+  test("a key the owner changed since keeps the owner's value; the stack's others go back", async () => {
+    expect(reports["undo-harden"]).toContain(
+      "undo-harden: changed: put back the distribution's value(s) of 2 key(s) in /etc/login.defs",
+    );
+    expect((await server.sh("grep -E '^(PASS_MIN_DAYS|SHA_CRYPT)' /etc/login.defs")).out).toBe("PASS_MIN_DAYS 7");
+  });
+
+  test("a directory holding a file of the owner's stays, and is named", async () => {
+    expect(reports["undo-users"]).toContain(
+      "undo-users: kept /etc/hbnb: it holds files the stack did not put there (owner-notes )",
+    );
+    expect((await server.sh("sudo ls -A /etc/hbnb")).out).toBe("owner-notes");
+  });
+});
