@@ -153,7 +153,9 @@ function step(
 /**
  * The undo of step STEP: files/scripts/undo-STEP.sh with VALUES, in a command that carries the
  * script in base64 (plain letters, digits, + / =: nothing the remote shell interprets) and
- * pipes it to root's bash. The script is decoded on the server and never read from stdin.
+ * pipes it to root's bash. The script is decoded on the server and never read from stdin. sshd
+ * hands the command to the user's shell as one argument: Linux takes at most 128 KiB there
+ * (MAX_ARG_STRLEN).
  */
 function undo(files: ServerFiles, stepName: string, summary: string, values: Record<string, string | number>): Undo {
   const name = `undo-${stepName}`;
@@ -322,9 +324,10 @@ function undos(settings: Settings, files: ServerFiles, l: Layout, configFiles: C
       HBNB_STATE_DIR: l.stateDir,
     }),
     harden: undo(files, "harden", "remove the hardening; ssh, fail2ban and the kernel back to the distribution's", {
-      // The harden step's own list: the undo removes each file, or puts back each key it set.
+      // The harden step's own list: the undo removes each file, or puts back each key it set
+      // (so only the keys' files carry their text).
       HBNB_HARDENING_FILES: renderHardening(files.templates, l, settings.ssh)
-        .map((f) => [f.kind, f.path, f.mode, b64(f.text)].join("|"))
+        .map((f) => [f.kind, f.path, f.mode, f.kind === "keys" ? b64(f.text) : ""].join("|"))
         .join("\n"),
     }),
     firewall: undo(files, "firewall", "remove the ufw rules of the stack", { HBNB_SSH_PORT: settings.ssh.port }),

@@ -104,7 +104,8 @@ sshd_check() {
   sshd -t
 }
 
-# One file a line: kind|path|mode|content in base64 (see components/hardening.ts).
+# One file a line: kind|path|mode|content in base64, the content only for the keys' files
+# (see components/plan.ts).
 mapfile -t files <<<"$HBNB_HARDENING_FILES"
 declare -A removed=()
 for i in "${!files[@]}"; do

@@ -56,6 +56,10 @@ describe("the plan's undos", () => {
     expect(plan.steps.filter((s) => !s.undo).map((s) => s.name)).toEqual(["wait", "packages", "database", "prune"]);
   });
 
+  test("each fits in the one argument sshd hands the remote shell (Linux: 128 KiB)", () => {
+    for (const undo of undos) expect(undo.command.length).toBeLessThan(128 * 1024);
+  });
+
   test("each carries lib.sh and its script, stdin closed, and reads nothing from the session's stdin", () => {
     for (const undo of undos) {
       const script = scriptOf(undo.command);
@@ -112,13 +116,23 @@ describe("the plan's undos", () => {
       HBNB_STATE_DIR: "/var/lib/hbnb-stack",
       HBNB_KEEP_DATA: "true",
     });
-    // The harden step's own list of files: each one the undo removes or whose keys it puts back.
-    const harden = plan.steps.find((s) => s.name === "harden")!;
-    const list = /^export HBNB_HARDENING_FILES='([^']*)'$/m.exec(harden.stdin)![1];
-    expect(values["undo-harden"]).toEqual({ HBNB_STEP: "undo-harden", HBNB_HARDENING_FILES: list });
-    expect(list.split("\n").map((line) => line.split("|").slice(0, 2).join("|"))).toEqual(
-      renderHardening(files.templates, plan.layout, { user: "ubuntu", port: 22 }).map((f) => `${f.kind}|${f.path}`),
+    // The harden step's own list of files, each of which the undo removes; the text only of the
+    // distribution's files whose keys it puts back.
+    const hardening = renderHardening(files.templates, plan.layout, { user: "ubuntu", port: 22 });
+    const list = hardening.map((f) =>
+      [f.kind, f.path, f.mode, f.kind === "keys" ? Buffer.from(f.text).toString("base64") : ""].join("|"),
     );
+    expect(values["undo-harden"]).toEqual({ HBNB_STEP: "undo-harden", HBNB_HARDENING_FILES: list.join("\n") });
+    const harden = plan.steps.find((s) => s.name === "harden")!;
+    const stepList = /^export HBNB_HARDENING_FILES='([^']*)'$/m.exec(harden.stdin)![1].split("\n");
+    expect(list.map((line) => line.split("|").slice(0, 3))).toEqual(
+      stepList.map((line) => line.split("|").slice(0, 3)),
+    );
+    expect(hardening.filter((f) => f.kind === "keys").map((f) => f.path)).toEqual([
+      "/etc/login.defs",
+      "/etc/ufw/sysctl.conf",
+      "/etc/chkrootkit/chkrootkit.conf",
+    ]);
   });
 
   test("follow the settings they undo: another app user, directories, SSH port", () => {
