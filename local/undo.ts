@@ -23,9 +23,8 @@ async function main(): Promise<void> {
     await undoPlan(target, plan, { stateFile: stateFile(NAME) });
     console.log("");
     console.log(`undone:    the stack on ${NAME}; \`npm start\` deploys it again, \`npm stop\` removes the server`);
-    console.log(
-      `kept:      ${settings.app.destroyKeepsData ? `${settings.app.dataDir}, ${settings.app.logDir}` : "nothing"}`,
-    );
+    const kept = [settings.app.dataDir, settings.app.logDir, `/var/log/nginx/${plan.layout.service}-static.log`];
+    console.log(`kept:      ${settings.app.destroyKeepsData ? kept.join(", ") : "nothing"}`);
     console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     key.remove();
