@@ -3,7 +3,7 @@ import * as path from "path";
 import type * as pulumiType from "@pulumi/pulumi";
 import { Bundle } from "../../components/bundle";
 import { loadServerFiles } from "../../components/files";
-import { buildPlan, undoSteps } from "../../components/plan";
+import { buildPlan, Plan, undoSteps } from "../../components/plan";
 import { parseSettings } from "../../components/settings";
 import type { RecordedOptions, RecordedResource } from "./mocks";
 
@@ -29,7 +29,7 @@ interface Run {
 }
 
 /** One HostDeploy under mocks, every child's options recorded. */
-async function deploy(undoOnDestroy: boolean | undefined): Promise<Run> {
+async function deploy(undoOnDestroy: boolean | undefined, deployed: Plan = plan): Promise<Run> {
   let run: Run = { resources: [], options: [], undos: [], steps: [] };
   await jest.isolateModulesAsync(async () => {
     const mocks = await import("./mocks");
@@ -37,13 +37,13 @@ async function deploy(undoOnDestroy: boolean | undefined): Promise<Run> {
     const { HostDeploy } = await import("../../components/deploy");
     const host = { name: "server-1", address: "192.0.2.10", user: "deploy", port: 22 };
     const secrets = { flaskSecretKey: "k".repeat(64) };
-    const deployed = new HostDeploy(
+    const component = new HostDeploy(
       "server-1",
-      { host, plan, privateKey, secrets, undoOnDestroy },
+      { host, plan: deployed, privateKey, secrets, undoOnDestroy },
       { transformations: [mocks.recordOptions] },
     );
-    await mocks.valueOf(deployed.release);
-    run = { resources: mocks.resources, options: mocks.options, undos: deployed.undos, steps: deployed.steps };
+    await mocks.valueOf(component.release);
+    run = { resources: mocks.resources, options: mocks.options, undos: component.undos, steps: component.steps };
   });
   return run;
 }
@@ -102,6 +102,41 @@ describe("on a server you already have (undoOnDestroy)", () => {
       else expect(dependsOn.some((r) => run.undos.includes(r))).toBe(false);
     });
   });
+});
+
+test("a change that replaces steps replaces no undo Command; a new undo is only an update", async () => {
+  // pulumi-command replaces a Command only when its triggers change (common/inputs.go:
+  // replaceOnChanges on `triggers` alone); any other input is an update, which runs `update`,
+  // else `create`, and an undo Command has neither (remote/commandController.go, Update).
+  const changed = buildPlan(
+    parseSettings({
+      target: "existing",
+      hosts: '["192.0.2.10"]',
+      sshUser: "deploy",
+      privateKey,
+      workers: "5",
+      destroyKeepsData: "false",
+    }),
+    { ...bundle, release: "r-ba9876543210", sha256: "b".repeat(64) },
+    loadServerFiles(),
+  );
+  const [before, after] = [await deploy(true), await deploy(true, changed)];
+  const triggersOf = (run: Run, undos: boolean) =>
+    Object.fromEntries(
+      commands(run)
+        .filter((c) => c.name.endsWith("-undo") === undos)
+        .map((c) => [c.name, JSON.stringify(c.inputs.triggers)]),
+    );
+  const replaced = (undos: boolean) =>
+    Object.entries(triggersOf(after, undos))
+      .filter(([name, triggers]) => triggersOf(before, undos)[name] !== triggers)
+      .map(([name]) => name);
+  expect(replaced(false)).toEqual(["release", "configs", "database", "switch", "prune"].map((s) => `server-1-${s}`));
+  expect(replaced(true)).toEqual([]);
+  // Only the users' undo changes (it now removes the data): an update of its `delete`.
+  const deleteOf = (run: Run) => Object.fromEntries(commands(run).map((c) => [c.name, c.inputs.delete]));
+  const updated = Object.keys(deleteOf(after)).filter((name) => deleteOf(after)[name] !== deleteOf(before)[name]);
+  expect(updated).toEqual(["server-1-users-undo"]);
 });
 
 test("on an instance the stack created, nothing runs at destroy: no undo Command at all", async () => {
