@@ -28,7 +28,8 @@ remove_dir "$HBNB_CONFIG_DIR"
 remove_dir "$HBNB_STATE_DIR"
 
 user=$HBNB_APP_USER
-if getent group "$user" >/dev/null && id -nG "$HBNB_WEB_USER" | tr ' ' '\n' | grep -qx "$user"; then
+# A member of the group's list (not its primary group): the users step added it.
+if getent group "$user" | cut -d: -f4 | tr ',' '\n' | grep -qx "$HBNB_WEB_USER"; then
   gpasswd -d "$HBNB_WEB_USER" "$user" >/dev/null
   changed "removed $HBNB_WEB_USER from group $user"
 fi
@@ -41,9 +42,14 @@ case $HBNB_KEEP_DATA in
     id "$user" >/dev/null 2>&1 && say "kept user and group $user: they own the kept data and logs"
     ;;
   false)
-    # --one-file-system: a file system mounted inside (a volume of the owner's) is not crossed.
     for dir in "$HBNB_DATA_DIR" "$HBNB_LOG_DIR"; do
       [[ -d $dir ]] || continue
+      # A directory the distribution ships (dataDir set to /var/lib, say) is never removed.
+      if dpkg-query -S "$dir" >/dev/null 2>&1; then
+        say "kept $dir: a package of the distribution ships it; remove the app's files in it by hand"
+        continue
+      fi
+      # --one-file-system: a file system mounted inside (a volume of the owner's) is not crossed.
       rm -rf --one-file-system "$dir"
       changed "removed $dir (destroyKeepsData is false)"
     done
@@ -52,13 +58,23 @@ case $HBNB_KEEP_DATA in
       rm -f "$log"
       changed "removed $log"
     done
+    # The users step makes a dynamic system account (id 100-999 on Debian and Ubuntu): an account
+    # below 100 (www-data is 33) is the distribution's own, and so is Nginx's user.
     if id "$user" >/dev/null 2>&1; then
-      userdel "$user"
-      changed "removed user $user"
+      if [[ $user == "$HBNB_WEB_USER" ]] || (($(id -u "$user") < 100)); then
+        say "kept user $user: an account of the distribution"
+      else
+        userdel "$user"
+        changed "removed user $user"
+      fi
     fi
     if getent group "$user" >/dev/null; then
-      groupdel "$user"
-      changed "removed group $user"
+      if [[ $user == "$HBNB_WEB_USER" ]] || (($(getent group "$user" | cut -d: -f3) < 100)); then
+        say "kept group $user: a group of the distribution"
+      else
+        groupdel "$user"
+        changed "removed group $user"
+      fi
     fi
     ;;
   *) die "HBNB_KEEP_DATA is '$HBNB_KEEP_DATA'; expected true or false (setting destroyKeepsData)" ;;

@@ -344,3 +344,37 @@ describe("pulumi destroy on a server its owner also uses", () => {
     expect((await server.sh("sudo ls -A /etc/hbnb")).out).toBe("owner-notes");
   });
 });
+
+describe("settings that name the distribution's own account and directories", () => {
+  // The last phase: the server's plan stays pointed at them.
+  beforeAll(() => {
+    server.configure({
+      destroyKeepsData: "false",
+      appUser: "www-data",
+      dataDir: "/var/lib/misc",
+      logDir: "/var/log/apt",
+    });
+  });
+
+  test("destroyKeepsData false never removes what the distribution ships", async () => {
+    const users = server.plan.steps.find((s) => s.name === "users")!.undo!;
+    const before = await server.sh(
+      "getent passwd www-data; getent group www-data; sudo ls -A /var/lib/misc /var/log/apt",
+    );
+    const { code, output } = await ssh(server.target, users.command);
+    expect({ code, output }).toEqual({
+      code: 0,
+      output: [
+        "undo-users: kept /var/lib/misc: a package of the distribution ships it; remove the app's files in it by hand",
+        "undo-users: kept /var/log/apt: a package of the distribution ships it; remove the app's files in it by hand",
+        "undo-users: kept user www-data: an account of the distribution",
+        "undo-users: kept group www-data: a group of the distribution",
+        "undo-users: unchanged",
+        "",
+      ].join("\n"),
+    });
+    expect(
+      await server.sh("getent passwd www-data; getent group www-data; sudo ls -A /var/lib/misc /var/log/apt"),
+    ).toEqual(before);
+  });
+});
