@@ -11,7 +11,7 @@ import { json, TestServer } from "./server";
  * logs (and the user and group that own them) unless destroyKeepsData is false.
  */
 jest.setTimeout(30 * 60_000);
-const server = new TestServer("hbnb-d-destroy");
+const server = new TestServer("hbnb-e2e-destroy");
 
 /** What the stack can touch on a server: every path with its type, owner, mode, link and content hash. */
 type Inventory = Record<string, string>;
