@@ -43,7 +43,11 @@ const plan = buildPlan(settings, buildBundle(), loadServerFiles());
 const flaskSecretKey = new random.RandomPassword("flask-secret-key", { length: 64, special: false });
 const secrets = { flaskSecretKey: flaskSecretKey.result };
 const reachability = reachabilityOf(settings);
-const deploys = hosts.map((host) => new HostDeploy(host.name, { host, plan, privateKey, secrets, reachability }));
+// On servers you already have, `pulumi destroy` takes the plan back out (components/deploy.ts).
+const undoOnDestroy = settings.target === "existing";
+const deploys = hosts.map(
+  (host) => new HostDeploy(host.name, { host, plan, privateKey, secrets, reachability, undoOnDestroy }),
+);
 
 const addresses = hosts.map((host) => pulumi.output(host.address));
 export const publicIps = addresses;

@@ -17,6 +17,11 @@ export interface HostDeployArgs {
   secrets: Record<string, pulumi.Input<string>>;
   /** How long SSH may take to answer before the deploy gives up, and what to tell the user then. */
   reachability: Reachability;
+  /**
+   * Whether `pulumi destroy` takes the plan back out of the server (a server you already have);
+   * an instance the stack created is simply deleted, with nothing to run on it first.
+   */
+  undoOnDestroy?: boolean;
 }
 
 export interface Reachability {
@@ -59,6 +64,8 @@ function stdinOf(step: Step, secrets: Record<string, pulumi.Input<string>>): pul
 export class HostDeploy extends pulumi.ComponentResource {
   /** The step commands, in plan order. */
   readonly steps: command.remote.Command[];
+  /** The commands whose `delete` runs a step's undo, in plan order; none unless undoOnDestroy. */
+  readonly undos: command.remote.Command[];
   /** The release that serves once the switch step has succeeded. */
   readonly release: pulumi.Output<string>;
 
@@ -98,8 +105,39 @@ export class HostDeploy extends pulumi.ComponentResource {
     );
 
     this.steps = [];
+    this.undos = [];
     let previous: pulumi.Resource[] = [probe];
+    let previousUndo: pulumi.Resource[] = host.dependsOn ?? [];
     plan.steps.forEach((step, index) => {
+      // A step's undo is the `delete` of a Command of its own, not of the step's Command. The
+      // provider runs a Command's `delete` whenever the resource goes: at a destroy, and also
+      // when a change of its triggers replaces it (pulumi-command, provider/pkg/provider/common/
+      // inputs.go: `triggers` is replaceOnChanges; remote/commandController.go: Delete runs
+      // `delete` with the old state's connection and stdin). Pulumi replaces create-before-
+      // delete unless deleteBeforeReplace is set (pulumi/pulumi, tests/integration/steps/step3:
+      // CreateReplacement, then DeleteReplaced): the step's new run would succeed and then its
+      // old resource's delete would take the site away from a live server. The undo Command is
+      // replaced only when the machine changes (its only trigger), has no `create` (Create and
+      // Update run nothing without one: commandController.go), and takes a new `delete` as an
+      // update, so its state always holds the undo of the plan last deployed and the current
+      // connection. Destroy deletes dependents first: each undo depends on the one before it,
+      // so they run in reverse plan order, the last step's first.
+      let undo: command.remote.Command | undefined;
+      if (args.undoOnDestroy && step.undo) {
+        undo = new command.remote.Command(
+          `${name}-${step.name}-undo`,
+          {
+            connection: connection(false),
+            delete: step.undo.command,
+            triggers: [identity],
+            logging: "stdoutAndStderr",
+            addPreviousOutputInEnv: false,
+          },
+          { parent: this, dependsOn: previousUndo, customTimeouts: { delete: "20m" } },
+        );
+        this.undos.push(undo);
+        previousUndo = [undo];
+      }
       // A new secret value runs the step again; in the state it stays encrypted.
       const triggers = [...step.triggers, identity, ...step.secrets.map((name) => pulumi.secret(args.secrets[name]))];
       if (step.upload) {
@@ -132,7 +170,8 @@ export class HostDeploy extends pulumi.ComponentResource {
         },
         {
           parent: this,
-          dependsOn: previous,
+          // After its undo is in the state: a step that fails halfway is still taken back out.
+          dependsOn: undo ? [...previous, undo] : previous,
           customTimeouts: { create: "20m", update: "20m" },
           ...(carriesSecrets(step) ? { additionalSecretOutputs: ["stdout", "stderr"] } : {}),
         },

@@ -41,6 +41,23 @@ export interface Step {
    * changes.
    */
   secrets: string[];
+  /** What takes the step back out of a server the stack did not create (see Undo); none for a step that leaves nothing to take back. */
+  undo?: Undo;
+}
+
+/**
+ * What `pulumi destroy` runs on a server the stack did not create, to take one step back out:
+ * files/scripts/undo-<step>.sh with its values. The command carries its script itself and reads
+ * nothing from stdin: pulumi-command runs a `delete` with the stdin of the create it undoes
+ * (provider/pkg/provider/remote/commandOutputs.go, `run`, from the resource's old state).
+ */
+export interface Undo {
+  /** "undo-configs": its script is files/scripts/undo-configs.sh. */
+  name: string;
+  /** One line for logs: what the undo takes away. */
+  summary: string;
+  /** The exact command run over SSH. */
+  command: string;
 }
 
 /** Where the value of the secret NAME goes in a step's stdin; see Step.secrets. */
@@ -99,6 +116,18 @@ interface StepExtras {
   secrets?: string[];
 }
 
+/** The script NAME with its values and lib.sh, as bash reads it: what a step or an undo runs. */
+function scriptText(files: ServerFiles, name: string, values: Record<string, string | number>) {
+  const script = files.scripts[name];
+  if (script === undefined) throw new Error(`step script files/scripts/${name}.sh is missing`);
+  const lib = files.scripts.lib;
+  const entries = Object.entries({ HBNB_STEP: name, ...values }).map(([key, value]) => [key, String(value)] as const);
+  const exports = entries.map(([key, value]) => `export ${key}=${quote(value)}`).join("\n");
+  // A brace group is read whole before it runs, and runs with stdin closed: no command in
+  // the script can swallow the rest of the script from stdin.
+  return { text: `{\n${exports}\n${lib}\n${script}\n} </dev/null\n`, lib, script, entries };
+}
+
 function step(
   files: ServerFiles,
   name: string,
@@ -107,14 +136,7 @@ function step(
   extras: StepExtras = {},
 ): Step {
   const { upload, inputs = {}, secrets = [] } = extras;
-  const script = files.scripts[name];
-  if (script === undefined) throw new Error(`step script files/scripts/${name}.sh is missing`);
-  const lib = files.scripts.lib;
-  const entries = Object.entries({ HBNB_STEP: name, ...values }).map(([key, value]) => [key, String(value)] as const);
-  const exports = entries.map(([key, value]) => `export ${key}=${quote(value)}`).join("\n");
-  // A brace group is read whole before it runs, and runs with stdin closed: no command in
-  // the script can swallow the rest of the script from stdin.
-  const stdin = `{\n${exports}\n${lib}\n${script}\n} </dev/null\n`;
+  const { text: stdin, lib, script, entries } = scriptText(files, name, values);
   const triggers = [
     `script=${sha(lib + script)}`,
     ...entries
@@ -126,6 +148,27 @@ function step(
   for (const [key, value] of Object.entries(inputs)) triggers.push(`${key}=sha256:${sha(value)}`);
   if (upload) triggers.push(`upload=${upload.sha256.slice(0, 12)}`);
   return { name, summary, command: COMMAND, stdin, upload, triggers, secrets };
+}
+
+/**
+ * The undo of step STEP: files/scripts/undo-STEP.sh with VALUES, in a command that carries the
+ * script in base64 (plain letters, digits, + / =: nothing the remote shell interprets) and
+ * pipes it to root's bash. The script is decoded on the server and never read from stdin. sshd
+ * hands the command to the user's shell as one argument: Linux takes at most 128 KiB there
+ * (MAX_ARG_STRLEN).
+ */
+function undo(files: ServerFiles, stepName: string, summary: string, values: Record<string, string | number>): Undo {
+  const name = `undo-${stepName}`;
+  const { text } = scriptText(files, name, values);
+  return { name, summary, command: `printf %s ${b64(text)} | base64 -d | ${COMMAND}` };
+}
+
+/** The undos of a plan in the order they run: the reverse of the plan's (the last step's first). */
+export function undoSteps(plan: Plan): Undo[] {
+  return plan.steps
+    .map((s) => s.undo)
+    .filter((u): u is Undo => u !== undefined)
+    .reverse();
 }
 
 export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles): Plan {
@@ -238,5 +281,59 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
       { inputs: { release } },
     ),
   ];
-  return { release, layout: l, configFiles, configs, steps };
+  return { release, layout: l, configFiles, configs, steps: withUndos(steps, undos(settings, files, l, configFiles)) };
+}
+
+/**
+ * The undo of each step that changes the server (wait, packages, database and prune have none:
+ * the packages stay installed, the database is the kept data, and prune only removes).
+ */
+function undos(settings: Settings, files: ServerFiles, l: Layout, configFiles: ConfigFile[]): Record<string, Undo> {
+  const keep = settings.app.destroyKeepsData;
+  return {
+    users: undo(
+      files,
+      "users",
+      keep
+        ? "remove the app's emptied directories; keep its data, logs, user and group"
+        : "remove the app's directories, data, logs, user and group",
+      {
+        HBNB_SERVICE: l.service,
+        HBNB_APP_USER: l.user,
+        HBNB_WEB_USER: l.webUser,
+        HBNB_APP_DIR: l.appDir,
+        HBNB_DATA_DIR: l.dataDir,
+        HBNB_LOG_DIR: l.logDir,
+        HBNB_CONFIG_DIR: l.configDir,
+        HBNB_STATE_DIR: l.stateDir,
+        HBNB_KEEP_DATA: String(keep),
+      },
+    ),
+    release: undo(files, "release", "remove the app's releases", { HBNB_APP_DIR: l.appDir }),
+    configs: undo(files, "configs", "remove the app's configs and commands; Nginx's default site back", {
+      HBNB_SITE_PATH: l.sitePath,
+      // One file a line: kind|path.
+      HBNB_CONFIG_PATHS: configFiles.map((f) => `${f.kind}|${f.path}`).join("\n"),
+      HBNB_CACHE_DIR: l.cacheDir,
+      HBNB_TOOLS_DIR: l.toolsDir,
+    }),
+    secrets: undo(files, "secrets", "remove the app's environment and secrets", { HBNB_ENV_PATH: l.envFile }),
+    switch: undo(files, "switch", "stop and disable the app's service", {
+      HBNB_SERVICE: l.service,
+      HBNB_APP_DIR: l.appDir,
+      HBNB_STATE_DIR: l.stateDir,
+    }),
+    harden: undo(files, "harden", "remove the hardening; ssh, fail2ban and the kernel back to the distribution's", {
+      // The harden step's own list: the undo removes each file, or puts back each key it set
+      // (so only the keys' files carry their text).
+      HBNB_HARDENING_FILES: renderHardening(files.templates, l, settings.ssh)
+        .map((f) => [f.kind, f.path, f.mode, f.kind === "keys" ? b64(f.text) : ""].join("|"))
+        .join("\n"),
+    }),
+    firewall: undo(files, "firewall", "remove the ufw rules of the stack", { HBNB_SSH_PORT: settings.ssh.port }),
+  };
+}
+
+function withUndos(steps: Step[], byStep: Record<string, Undo>): Step[] {
+  return steps.map((s) => (byStep[s.name] ? { ...s, undo: byStep[s.name] } : s));
 }

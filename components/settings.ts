@@ -46,6 +46,8 @@ export interface AppSettings {
   apiRateLimit: number;
   /** A release id already on the servers to serve instead of the bundled app; empty: the app. */
   release: string;
+  /** Whether `pulumi destroy` on servers you already have keeps the app's data and logs. */
+  destroyKeepsData: boolean;
 }
 
 export interface Settings {
@@ -167,6 +169,10 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
     keepReleases: r.integer("keepReleases", 2, 50),
     apiRateLimit: r.integer("apiRateLimit", 0, 100000),
     release: r.release("release"),
+    destroyKeepsData: r.boolean(
+      "destroyKeepsData",
+      "true keeps the app's data and logs at `pulumi destroy`, false removes them",
+    ),
   };
   const settings: Settings = { target, ssh, app };
 
@@ -269,6 +275,14 @@ class Reader {
       this.fail(key, value, `expected an integer from ${min} to ${max}`);
     }
     return n;
+  }
+
+  /** true or false, as the CLI writes a boolean; MEANING says what each does. */
+  boolean(key: string, meaning: string): boolean {
+    const value = this.required(key, `set true or false: ${meaning}`);
+    if (value !== "" && value !== "true" && value !== "false")
+      this.fail(key, value, `expected true or false: ${meaning}`);
+    return value === "true";
   }
 
   name(key: string): string {

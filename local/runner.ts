@@ -1,7 +1,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { carriesSecrets, Plan, secretToken, Step } from "../components/plan";
+import { carriesSecrets, Plan, secretToken, Step, undoSteps } from "../components/plan";
 import { ssh, SshTarget, upload } from "./ssh";
 
 /**
@@ -82,6 +82,34 @@ export async function runPlan(target: SshTarget, plan: Plan, options: RunOptions
     // The caller gets the output (the tests check it says "unchanged"); it is only kept out of logs.
     reports.push({ step: step.name, ran: true, seconds: seconds(), output: result.output });
   }
+  return reports;
+}
+
+export interface UndoOptions {
+  /** The triggers file of runPlan: gone once the undo has succeeded, as a destroyed stack's state. */
+  stateFile: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * The local driver's `pulumi destroy` on a server the stack did not create: each step's undo,
+ * the very command the Pulumi driver gives the step's undo Command as its `delete`, in the
+ * order Pulumi deletes them (the reverse of the plan's). The first that fails stops the rest,
+ * as a failed delete stops a destroy. Afterwards a deploy runs every step again.
+ */
+export async function undoPlan(target: SshTarget, plan: Plan, options: UndoOptions): Promise<StepReport[]> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const reports: StepReport[] = [];
+  for (const undo of undoSteps(plan)) {
+    const started = Date.now();
+    log(`${stamp()} ${target.address} ${undo.name}: ${undo.summary}`);
+    const result = await ssh(target, undo.command, undefined, (line) => log(`    ${line}`));
+    if (result.code !== 0) throw new StepFailed(undo.name, result.output);
+    const seconds = (Date.now() - started) / 1000;
+    log(`${stamp()} ${target.address} ${undo.name}: ok in ${seconds.toFixed(1)} s`);
+    reports.push({ step: undo.name, ran: true, seconds, output: result.output });
+  }
+  fs.rmSync(options.stateFile, { force: true });
   return reports;
 }
 

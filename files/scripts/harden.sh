@@ -166,18 +166,8 @@ command -v nft >/dev/null || die "nft (package nftables) is missing: fail2ban co
 
 # Settings take effect: only what changed is reloaded.
 if [[ -n ${wrote[sshd]:-} ]]; then
-  if systemctl is-active -q ssh.socket; then
-    # Socket-activated sshd (Ubuntu 24.04): systemd holds the listening socket and hands it to
-    # sshd, and a reload (HUP) re-executes sshd, which then binds on its own and fails ("Cannot
-    # bind any address"). A restart takes the socket from systemd again; the open sessions are
-    # processes of their own (the unit's KillMode=process) and stay, this one too.
-    systemctl try-restart ssh.service
-    changed "restarted ssh (socket-activated)"
-  else
-    # A reload: sshd re-reads its settings for new connections; this one stays open.
-    systemctl try-reload-or-restart ssh.service
-    changed "reloaded ssh"
-  fi
+  reload_sshd
+  changed "reloaded ssh's settings"
 fi
 # fail2ban is started first and its SSH jail checked last: it reads its jails in the background
 # after it has started, while the rest is applied. (On Debian 12 the package's own start fails:

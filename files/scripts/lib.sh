@@ -33,6 +33,19 @@ need() {
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (the plan runs it with sudo)"
 
+# Makes sshd read its settings again for new connections; the open sessions (this one too) are
+# processes of their own (ssh.service's KillMode=process) and stay. Socket-activated sshd (Ubuntu
+# 24.04): systemd holds the listening socket and hands it to sshd, and a reload (HUP) re-executes
+# sshd, which then binds on its own and fails ("Cannot bind any address"); a restart takes the
+# socket from systemd again.
+reload_sshd() {
+  if systemctl is-active -q ssh.socket; then
+    systemctl try-restart ssh.service
+  else
+    systemctl try-reload-or-restart ssh.service
+  fi
+}
+
 # Creates a directory, or fixes its owner and mode, and records what it did.
 ensure_dir() {
   local dir=$1 owner=$2 mode=$3

@@ -3,7 +3,7 @@ import * as path from "path";
 import { buildBundle } from "../../components/bundle";
 import { FIRST_DIAL_ERROR_LIMIT, PROBE_COMMAND } from "../../components/deploy";
 import { loadServerFiles } from "../../components/files";
-import { buildPlan, carriesSecrets, secretToken } from "../../components/plan";
+import { buildPlan, carriesSecrets, secretToken, undoSteps } from "../../components/plan";
 import { parseSettings, RawConfig, Settings } from "../../components/settings";
 import { CliError, loadProject, loadStackConfig, programConfig } from "./pulumi-cli-config";
 import { Machine, runRecipe, shellBlocks, StackState } from "./readme-recipes";
@@ -127,6 +127,8 @@ describe.each(cases)("$name", ({ stack, expect: expectMore }) => {
     expect(run.error).toBeUndefined();
   });
   const ofType = (type: string) => run.resources.filter((r) => r.type === type);
+  // The plan's steps; the undo Commands (servers of your own) are tested on their own below.
+  const stepCommands = () => ofType("command:remote:Command").filter((c) => !c.name.endsWith("-undo"));
 
   test("the CLI hands the program every key of Pulumi.yaml, the private key as a secret", () => {
     expect(Object.keys(cli.config).filter((key) => key.startsWith("hbnb-stack:"))).toHaveLength(
@@ -159,7 +161,7 @@ describe.each(cases)("$name", ({ stack, expect: expectMore }) => {
     const [key] = ofType("random:index/randomPassword:RandomPassword");
     expect(ofType("random:index/randomPassword:RandomPassword")).toHaveLength(1);
     expect(key.inputs).toMatchObject({ length: 64, special: false });
-    for (const command of ofType("command:remote:Command")) {
+    for (const command of stepCommands()) {
       const step = plan.steps.find((s) => command.name.endsWith(`-${s.name}`))!;
       const stdin = command.inputs.stdin;
       if (carriesSecrets(step)) {
@@ -182,7 +184,7 @@ describe.each(cases)("$name", ({ stack, expect: expectMore }) => {
     expect(probes[0].inputs.create).toBe(PROBE_COMMAND);
     expect(probes[0].inputs.environment.HBNB_PROBE_PORT).toBe(String(settings.ssh.port));
     expect(probes[0].inputs.environment.HBNB_PROBE_SECONDS).toBe(settings.target === "aws" ? "600" : "120");
-    const commands = ofType("command:remote:Command");
+    const commands = stepCommands();
     expect(commands).toHaveLength(plan.steps.length * hostCount);
     const first = commands.slice(0, plan.steps.length);
     expect(first.map((c) => c.name)).toEqual(plan.steps.map((s) => `${first[0].name.split("-wait")[0]}-${s.name}`));
@@ -203,7 +205,7 @@ describe.each(cases)("$name", ({ stack, expect: expectMore }) => {
   });
 
   test("every step connects as sshUser on sshPort with the private key, kept secret", () => {
-    const commands = [...ofType("command:remote:Command"), ...ofType("command:remote:CopyToRemote")];
+    const commands = [...stepCommands(), ...ofType("command:remote:CopyToRemote")];
     for (const command of commands) {
       expect(command.inputs.connection[SECRET_SIG]).toBe(SECRET_VALUE);
       const value = unwrap(command.inputs.connection);
@@ -211,10 +213,26 @@ describe.each(cases)("$name", ({ stack, expect: expectMore }) => {
       expect(value.port).toBe(settings.ssh.port);
       expect(value.privateKey).toBe(privateKey);
     }
-    const limits = ofType("command:remote:Command").map((c) => unwrap(c.inputs.connection).dialErrorLimit);
+    const limits = stepCommands().map((c) => unwrap(c.inputs.connection).dialErrorLimit);
     expect(limits).toEqual(
       Array.from({ length: hostCount }, () => [FIRST_DIAL_ERROR_LIMIT, ...plan.steps.slice(1).map(() => 10)]).flat(),
     );
+  });
+
+  test("on servers of your own, gives each the undos `pulumi destroy` runs there, in Commands of their own; on AWS none", () => {
+    const undoCommands = ofType("command:remote:Command").filter((c) => c.name.endsWith("-undo"));
+    if (settings.target === "aws") {
+      expect(undoCommands).toEqual([]);
+      return;
+    }
+    const undos = undoSteps(plan).reverse();
+    settings.hosts!.forEach((address, i) => {
+      const host = `server-${i + 1}`;
+      const commands = undoCommands.filter((c) => c.name.startsWith(`${host}-`));
+      expect(commands.map((c) => c.name)).toEqual(undos.map((u) => `${host}-${u.name.replace(/^undo-/, "")}-undo`));
+      expect(commands.map((c) => c.inputs.delete)).toEqual(undos.map((u) => u.command));
+      expect(commands.map((c) => c.inputs.triggers)).toEqual(undos.map(() => [address]));
+    });
   });
 
   test("outputs the address, the URL, the SSH command and the release", () => {

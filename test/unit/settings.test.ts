@@ -51,6 +51,7 @@ describe("defaults", () => {
       keepReleases: 5,
       apiRateLimit: 10,
       release: "",
+      destroyKeepsData: true,
     });
   });
 
@@ -76,6 +77,7 @@ describe("good values are accepted", () => {
     ["SSH on another port", { ...aws, sshPort: "2222" }],
     ["a domain name", { ...aws, serverName: "example.com www.example.com" }],
     ["a pinned release", { ...aws, release: "r-0123456789ab" }],
+    ["a destroy that removes the data", { ...existing, destroyKeepsData: "false" }],
     ["a MariaDB URL", { ...aws, databaseUrl: "mysql+mysqldb://hbnb:pw@db.internal/hbnb" }],
     ["a MySQL URL with the default driver", { ...aws, databaseUrl: "mysql://hbnb:pw@db.internal/hbnb" }],
     ["a MariaDB dialect URL", { ...aws, databaseUrl: "mariadb+mysqldb://hbnb:pw@db.internal/hbnb" }],
@@ -142,6 +144,11 @@ describe("bad values fail with the key, the value and the fix", () => {
       /hbnb-stack:sshPort = "70000": expected an integer from 1 to 65535/,
     ],
     ["a port that is not a number", { ...aws, sshPort: "ssh" }, /hbnb-stack:sshPort = "ssh": expected an integer/],
+    [
+      "destroyKeepsData not a boolean",
+      { ...existing, destroyKeepsData: "yes" },
+      /hbnb-stack:destroyKeepsData = "yes": expected true or false: true keeps the app's data and logs at `pulumi destroy`, false removes them/,
+    ],
     ["no workers", { ...aws, workers: "0" }, /hbnb-stack:workers = "0": expected an integer from 1 to 64/],
     [
       "a fractional count",

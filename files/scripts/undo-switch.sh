@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# undo-switch: the app stops serving, as `pulumi destroy` does on a server the stack did not
+# create: its service is stopped and no longer started at boot, and `current` no longer points
+# at a release. Nginx keeps running (the configs undo gives it back its default site).
+set -euo pipefail
+# shellcheck source=lib.sh
+declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
+need HBNB_SERVICE HBNB_APP_DIR HBNB_STATE_DIR
+
+service=$HBNB_SERVICE.service
+if systemctl is-active -q "$service"; then
+  systemctl stop "$service"
+  changed "stopped $service"
+fi
+if systemctl is-enabled -q "$service" 2>/dev/null; then
+  systemctl disable -q "$service"
+  changed "disabled $service at boot"
+fi
+# A unit that failed keeps showing in `systemctl --failed` until told otherwise.
+if systemctl is-failed -q "$service"; then
+  systemctl reset-failed "$service"
+  changed "cleared the failed state of $service"
+fi
+for link in "$HBNB_APP_DIR/current" "$HBNB_APP_DIR/.current.new"; do
+  if [[ -L $link ]]; then
+    rm -f "$link"
+    changed "removed $link"
+  fi
+done
+# The switch step's bookkeeping: the releases that served, and a reload still pending.
+for file in "$HBNB_STATE_DIR/$HBNB_SERVICE.history" "$HBNB_STATE_DIR/$HBNB_SERVICE.pending"; do
+  if [[ -f $file ]]; then
+    rm -f "$file"
+    changed "removed $file"
+  fi
+done
+finish
