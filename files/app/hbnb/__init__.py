@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_cors import CORS
+from werkzeug.routing import Map
 
 from hbnb import db, errors, health
 from hbnb.api.v1 import api_v1
@@ -25,9 +26,22 @@ def read_release(path):
     return first_line or "dev"
 
 
+class _UrlMap(Map):
+    """Werkzeug's URL map with no redirect of `//` to `/`: Werkzeug builds that Location from
+    the client's Host header (or, with none, from the socket's name). A path with `//` is
+    simply not found. (The matcher reads the flag when the map is made, so it is set here.)"""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "merge_slashes": False})
+
+
+class _Flask(Flask):
+    url_map_class = _UrlMap
+
+
 def create_app(config=None):
     """Build the app from the environment; `config` overrides any setting (tests)."""
-    app = Flask(__name__)
+    app = _Flask(__name__)
     app.config.from_mapping(settings_from_env())
     app.config["RELEASE_FILE"] = DEFAULT_RELEASE_FILE
     app.config.from_mapping(config or {})
