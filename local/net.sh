@@ -131,12 +131,14 @@ net_down() {
   local name=$1 netns file=$NET_DIR/$1.env veth=
   netns=$(net_netns "$name")
   [[ -f $file ]] && veth=$(sed -n 's/^veth=//p' "$file")
-  if [[ -e /run/netns/$netns ]]; then
-    # Deleting the netns destroys eth0 and with it the veth pair.
-    ip netns delete "$netns"
-  fi
+  # The veth first: deleting one end removes both, before `ip link` returns. Deleting the
+  # netns first would destroy the pair too, but later, in the kernel's own time: a delete of
+  # the veth right after it then fails by chance ("Cannot find device").
   if [[ -n $veth ]] && ip link show "$veth" >/dev/null 2>&1; then
     ip link delete "$veth"
+  fi
+  if [[ -e /run/netns/$netns ]]; then
+    ip netns delete "$netns"
   fi
   rm -f "$file"
 }
@@ -156,6 +158,11 @@ net_nat_down() {
 # veths hbnb-v*. Prints what it removes on stderr.
 net_clean_stale() {
   local netns veth
+  # Veths before namespaces, for the reason given in net_down.
+  while read -r veth; do
+    log "removing stale veth $veth"
+    ip link delete "$veth"
+  done < <(ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep '^hbnb-v' || true)
   while read -r netns _; do
     [[ $netns == hbnb-* ]] || continue
     log "removing stale netns $netns"
@@ -163,9 +170,5 @@ net_clean_stale() {
     ip netns pids "$netns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
     ip netns delete "$netns"
   done < <(ip netns list)
-  while read -r veth; do
-    log "removing stale veth $veth"
-    ip link delete "$veth"
-  done < <(ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep '^hbnb-v' || true)
   rm -f "$NET_DIR"/*.env
 }
