@@ -2,11 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AwsHosts } from "./components/aws-hosts";
 import { buildBundle } from "./components/bundle";
-import { HostDeploy } from "./components/deploy";
+import { HostDeploy, Reachability } from "./components/deploy";
 import { loadServerFiles } from "./components/files";
 import { Host } from "./components/host";
 import { buildPlan } from "./components/plan";
-import { parseSettings, PROJECT, RawConfig } from "./components/settings";
+import { parseSettings, PROJECT, RawConfig, Settings } from "./components/settings";
 
 // Settings first: a bad value stops the program here, before any resource is registered.
 const prefix = `${PROJECT}:`;
@@ -17,7 +17,9 @@ const raw: RawConfig = Object.fromEntries(
 );
 const settings = parseSettings(raw);
 const stack = pulumi.getStack();
-const privateKey = new pulumi.Config(PROJECT).requireSecret("privateKey");
+// The key as settings read it (one trailing newline, which `pulumi config set ... < file` strips),
+// kept a secret as the CLI handed it.
+const privateKey = pulumi.secret(settings.ssh.privateKey);
 
 const hosts: Host[] =
   settings.target === "aws" && settings.aws
@@ -25,6 +27,7 @@ const hosts: Host[] =
         ...settings.aws,
         count: settings.aws.instanceCount,
         sshPort: settings.ssh.port,
+        sshUser: settings.ssh.user,
         tags: { Project: PROJECT, "hbnb-stack:stack": stack },
       }).hosts
     : (settings.hosts ?? []).map((address, i) => ({
@@ -39,7 +42,8 @@ const plan = buildPlan(settings, buildBundle(), loadServerFiles());
 // is valid on the others), kept encrypted in the state; `pulumi up --replace` on it rotates it.
 const flaskSecretKey = new random.RandomPassword("flask-secret-key", { length: 64, special: false });
 const secrets = { flaskSecretKey: flaskSecretKey.result };
-const deploys = hosts.map((host) => new HostDeploy(host.name, { host, plan, privateKey, secrets }));
+const reachability = reachabilityOf(settings);
+const deploys = hosts.map((host) => new HostDeploy(host.name, { host, plan, privateKey, secrets, reachability }));
 
 const addresses = hosts.map((host) => pulumi.output(host.address));
 export const publicIps = addresses;
@@ -51,3 +55,29 @@ export const sshCommands = hosts.map(
 );
 export const sshCommand = sshCommands[0];
 export const release = deploys[0].release;
+
+/** How long the first SSH may take on this target, and the causes to name when it never answers. */
+function reachabilityOf(settings: Settings): Reachability {
+  const { port, user } = settings.ssh;
+  const key = `the key: if SSH answers but the next step fails with "unable to authenticate", privateKey is not the key of sshUser ${user} on the server`;
+  if (settings.aws) {
+    return {
+      // A new instance boots and runs cloud-init before SSH answers: minutes, not seconds.
+      seconds: 600,
+      causes: [
+        `your address is not in adminCidrs (${settings.aws.adminCidrs.join(", ")}): find it with curl -s https://checkip.amazonaws.com, then pulumi config set --path 'adminCidrs[0]' "<address>/32"`,
+        `the SSH port: sshd on the instance does not listen on sshPort ${port}`,
+        `${key} (on AWS: the pair of publicKey)`,
+      ],
+    };
+  }
+  return {
+    // A server of your own is up already.
+    seconds: 120,
+    causes: [
+      `a firewall (the server's, or your provider's) does not let this machine reach port ${port}`,
+      `the SSH port: sshd does not listen on sshPort ${port} (after a change of sshPort, it must listen on the new port before pulumi up)`,
+      `${key} (not in ~${user}/.ssh/authorized_keys)`,
+    ],
+  };
+}

@@ -17,7 +17,9 @@ export interface AwsHostsArgs {
   /** SSH is allowed only from these IPv4 and IPv6 CIDRs. */
   adminCidrs: string[];
   sshPort: number;
-  /** OpenSSH public key line installed for the "ubuntu" user. */
+  /** The user the deploy connects as (the image's default user, `ubuntu`, unless set otherwise). */
+  sshUser: string;
+  /** OpenSSH public key line installed for the SSH user. */
   publicKey: string;
   /** Root volume size in GiB. */
   rootVolumeSize: number;
@@ -113,7 +115,7 @@ export class AwsHosts extends pulumi.ComponentResource {
       const host: Host = {
         name: hostName,
         address: eip.publicIp,
-        user: "ubuntu",
+        user: args.sshUser,
         port: args.sshPort,
         // The Elastic IP outlives a replaced instance: its id tells the steps to run again.
         identity: instance.id,

@@ -4,10 +4,10 @@ import { Host } from "./host";
 import { carriesSecrets, Plan, secretToken, Step } from "./plan";
 
 /**
- * The Pulumi driver of the plan: on one host, one remote.Command per step (and a CopyToRemote
- * for a step's upload), each depending on the one before. Triggers are the step's own inputs
- * and the machine's identity, so a preview shows which steps a change re-runs, an unchanged
- * stack re-runs nothing, and a replaced machine gets every step again.
+ * The Pulumi driver of the plan: on one host, a probe that SSH answers, then one remote.Command
+ * per step (and a CopyToRemote for a step's upload), each depending on the one before. Triggers
+ * are the step's own inputs and the machine's identity, so a preview shows which steps a change
+ * re-runs, an unchanged stack re-runs nothing, and a replaced machine gets every step again.
  */
 export interface HostDeployArgs {
   host: Host;
@@ -15,7 +15,26 @@ export interface HostDeployArgs {
   privateKey: pulumi.Input<string>;
   /** The values of the plan's secrets, by name (see Step.secrets). */
   secrets: Record<string, pulumi.Input<string>>;
+  /** How long SSH may take to answer before the deploy gives up, and what to tell the user then. */
+  reachability: Reachability;
 }
+
+export interface Reachability {
+  /** A new instance needs minutes to boot; a server of your own answers at once. */
+  seconds: number;
+  /** The likely causes when SSH never answers, each naming the setting to check. */
+  causes: string[];
+}
+
+/** Run from the project's directory, where pulumi-command's local provider runs its commands. */
+export const PROBE_COMMAND = "node components/ssh-probe.mjs";
+
+// Dial attempts of the first SSH step, once the probe has seen SSH answer: right after boot the
+// key may not be installed yet (cloud-init), so a few failures are expected; pulumi-command waits
+// 0.1 s, then 1.5 times longer each time up to 5 s between them (provider/pkg/provider/remote/
+// connection.go, dialWithRetry; pulumi sdk/go/common/util/retry/until.go): about a minute of
+// refusals, then it fails with "unable to authenticate".
+export const FIRST_DIAL_ERROR_LIMIT = 20;
 
 /**
  * A step's stdin with its secrets put in, as a secret: kept encrypted in the state. Steps
@@ -52,12 +71,34 @@ export class HostDeploy extends pulumi.ComponentResource {
       user: host.user,
       port: host.port,
       privateKey: pulumi.secret(args.privateKey),
-      // A new instance answers SSH only after it has booted: the first step keeps dialling.
-      dialErrorLimit: first ? -1 : 10,
+      // The probe has waited for the server to boot; later steps find SSH up.
+      dialErrorLimit: first ? FIRST_DIAL_ERROR_LIMIT : 10,
     });
 
+    // Waits (bounded) until SSH answers at the address and port, else fails naming the likely
+    // causes. It runs again when the address, the port or the machine changes.
+    const probe = new command.local.Command(
+      `${name}-reachable`,
+      {
+        create: PROBE_COMMAND,
+        environment: {
+          HBNB_PROBE_HOST: host.address,
+          HBNB_PROBE_PORT: String(host.port),
+          HBNB_PROBE_SECONDS: String(args.reachability.seconds),
+          HBNB_PROBE_CAUSES: JSON.stringify(args.reachability.causes),
+        },
+        triggers: [identity],
+        addPreviousOutputInEnv: false,
+      },
+      {
+        parent: this,
+        dependsOn: host.dependsOn ?? [],
+        customTimeouts: { create: `${args.reachability.seconds + 60}s`, update: `${args.reachability.seconds + 60}s` },
+      },
+    );
+
     this.steps = [];
-    let previous: pulumi.Resource[] = host.dependsOn ?? [];
+    let previous: pulumi.Resource[] = [probe];
     plan.steps.forEach((step, index) => {
       // A new secret value runs the step again; in the state it stays encrypted.
       const triggers = [...step.triggers, identity, ...step.secrets.map((name) => pulumi.secret(args.secrets[name]))];
@@ -81,10 +122,20 @@ export class HostDeploy extends pulumi.ComponentResource {
           create: step.command,
           stdin: stdinOf(step, args.secrets),
           triggers,
-          // What a step that handles secrets prints stays out of the logs and the state.
+          // What a step that handles secrets prints stays out of the logs (logging) and out of
+          // the state in plain text (additionalSecretOutputs, below).
           logging: carriesSecrets(step) ? "none" : "stdoutAndStderr",
+          // Otherwise every re-run asks sshd to set PULUMI_COMMAND_STDOUT/STDERR, which Ubuntu's
+          // `AcceptEnv LANG LC_*` refuses with a warning per step; no step reads them
+          // (pulumi-command provider/pkg/provider/remote/commandOutputs.go).
+          addPreviousOutputInEnv: false,
         },
-        { parent: this, dependsOn: previous, customTimeouts: { create: "20m" } },
+        {
+          parent: this,
+          dependsOn: previous,
+          customTimeouts: { create: "20m", update: "20m" },
+          ...(carriesSecrets(step) ? { additionalSecretOutputs: ["stdout", "stderr"] } : {}),
+        },
       );
       this.steps.push(cmd);
       previous = [cmd];

@@ -84,15 +84,59 @@ export function configSchema(file = schemaFile): Record<string, SchemaEntry> {
   return Object.fromEntries(Object.entries(doc.config).map(([key, entry]) => [key.replace(`${PROJECT}:`, ""), entry]));
 }
 
-/** Schema defaults under the given values, in Pulumi's raw string form (arrays as JSON). */
+/**
+ * A key's default in the text the Pulumi CLI writes into the program's config for a key the stack
+ * does not set: text as is, numbers and booleans as text, lists as JSON (test/unit/pulumi-cli-config.ts
+ * restates the CLI's rules, from its source).
+ */
+function defaultText(entry: SchemaEntry): string | undefined {
+  if (entry.default === undefined) return undefined;
+  return typeof entry.default === "string" ? entry.default : JSON.stringify(entry.default);
+}
+
+/** Schema defaults under the given values, as the CLI merges them (the local driver and tests). */
 export function withDefaults(raw: RawConfig, schema = configSchema()): RawConfig {
   const merged: RawConfig = {};
   for (const [key, entry] of Object.entries(schema)) {
-    if (entry.default !== undefined) {
-      merged[key] = typeof entry.default === "string" ? entry.default : JSON.stringify(entry.default);
-    }
+    const text = defaultText(entry);
+    if (text !== undefined) merged[key] = text;
   }
   return { ...merged, ...raw };
+}
+
+/**
+ * Whether a key holds its default. The CLI sends the default of every key the stack does not set,
+ * so a key of the other target is wrong only when it holds something else: a value equal to the
+ * default is the same as no value at all.
+ */
+function holdsDefault(value: string | undefined, entry: SchemaEntry): boolean {
+  if (value === undefined) return true;
+  if (entry.default === undefined) return false;
+  if (entry.type === "array") {
+    try {
+      return JSON.stringify(JSON.parse(value)) === JSON.stringify(entry.default);
+    } catch {
+      return false;
+    }
+  }
+  if (entry.type === "integer") return /^\s*-?\d+\s*$/.test(value) && Number(value) === entry.default;
+  return value === defaultText(entry);
+}
+
+// Keys that shape the EC2 instances only; and the one key only servers of your own use.
+const AWS_ONLY = ["ubuntuRelease", "instanceType", "instanceCount", "rootVolumeSize", "adminCidrs", "publicKey"];
+const EXISTING_ONLY = ["hosts"];
+
+/** A value of the other target's key, shown in a message: a public key cut short, lists as lists. */
+function shown(key: string, value: string): unknown {
+  if (key === "publicKey") return value.length > 40 ? `${value.slice(0, 40)}...` : value;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (Array.isArray(parsed)) return parsed;
+  } catch {
+    // Not JSON: shown as the text it is.
+  }
+  return value;
 }
 
 /** Parses and validates raw config; throws one SettingsError that lists every problem. */
@@ -126,13 +170,19 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
   };
   const settings: Settings = { target, ssh, app };
 
-  const awsOnly = ["ubuntuRelease", "instanceType", "instanceCount", "rootVolumeSize", "adminCidrs", "publicKey"];
-  if (target === "aws") {
-    if (raw.hosts !== undefined) {
+  const foreign = (keys: string[], other: Target, fix: (key: string) => string) => {
+    for (const key of keys.filter((k) => !holdsDefault(raw[k], schema[k]))) {
       problems.push(
-        `${PROJECT}:hosts is set but target is aws; remove hosts, or set target to existing to use those servers`,
+        `${PROJECT}:${key} = ${JSON.stringify(shown(key, raw[key]!))}: only applies to target ${other}, but target is ${target}; ${fix(key)}`,
       );
     }
+  };
+  if (target === "aws") {
+    foreign(
+      EXISTING_ONLY,
+      "existing",
+      (key) => `remove it (pulumi config rm ${key}), or set target to existing to use those servers`,
+    );
     settings.aws = {
       ubuntuRelease: r.oneOf("ubuntuRelease", UBUNTU_RELEASES),
       instanceType: r.instanceType("instanceType"),
@@ -142,9 +192,7 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
       publicKey: r.publicKey("publicKey"),
     };
   } else if (target === "existing") {
-    for (const key of awsOnly.filter((k) => raw[k] !== undefined)) {
-      problems.push(`${PROJECT}:${key} only applies to target aws, but target is existing; remove it`);
-    }
+    foreign(AWS_ONLY, "aws", (key) => `remove it (pulumi config rm ${key}), or set target to aws`);
     settings.hosts = r.hosts("hosts");
   }
   assertDistinctPaths(app, problems);
@@ -260,11 +308,28 @@ class Reader {
 
   databaseUrl(key: string): string {
     const value = this.raw[key] ?? "";
-    if (value !== "" && !/^(sqlite|mysql(\+[a-z]+)?|mariadb(\+[a-z]+)?):\/\/\S*$/.test(value)) {
+    if (value === "") return value;
+    // The value holds a password: a message shows only its scheme.
+    const scheme = /^([a-z0-9]+)(?:\+([a-z0-9_]+))?:\/\//.exec(value);
+    if (!scheme || !/^\S*$/.test(value) || !["sqlite", "mysql", "mariadb"].includes(scheme[1])) {
       this.fail(
         key,
         "(hidden)",
         "expected an SQLAlchemy URL such as mysql+mysqldb://user:pass@host/db, or empty for SQLite in dataDir",
+      );
+      return value;
+    }
+    const [, dialect, driver] = scheme;
+    // SQLite's driver is Python's own; for MySQL and MariaDB the packages step installs
+    // python3-mysqldb, SQLAlchemy's default driver of both dialects, and no other.
+    const installed = dialect === "sqlite" ? "pysqlite" : "mysqldb";
+    if (driver !== undefined && driver !== installed) {
+      this.fail(
+        key,
+        `${dialect}+${driver}://(hidden)`,
+        dialect === "sqlite"
+          ? "the servers have Python's own SQLite driver only; write the URL as sqlite:////path/to/db"
+          : `the ${driver} driver is not installed on the servers (the stack installs python3-mysqldb); write the URL as ${dialect}+mysqldb://user:pass@host/db`,
       );
     }
     return value;
@@ -308,7 +373,7 @@ class Reader {
 
   cidrs(key: string): string[] {
     const fix =
-      'list the addresses allowed to reach SSH, e.g. ["203.0.113.7/32"] (your address: curl -s https://checkip.amazonaws.com)';
+      "list the addresses allowed to reach SSH: pulumi config set --path 'adminCidrs[0]' \"$(curl -s https://checkip.amazonaws.com)/32\"";
     const cidrs = this.list(key, fix);
     for (const cidr of cidrs) {
       if (!isCidr(cidr))
@@ -324,7 +389,7 @@ class Reader {
   }
 
   hosts(key: string): string[] {
-    const hosts = this.list(key, 'list the servers\' addresses, e.g. ["192.0.2.10"]');
+    const hosts = this.list(key, "list the servers' addresses: pulumi config set --path 'hosts[0]' 192.0.2.10");
     for (const host of hosts) {
       if (!HOSTNAME.test(host) && !isIp(host)) this.fail(key, host, "expected an IP address or a DNS name");
     }
@@ -334,17 +399,24 @@ class Reader {
 
   publicKey(key: string): string {
     const value = this.required(key, 'set it with: pulumi config set publicKey "$(cat ~/.ssh/hbnb.pub)"');
-    if (
-      value !== "" &&
-      !/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/.test(value.trim())
-    ) {
+    const line = value.trim();
+    if (value === "") return line;
+    if (!/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/.test(line)) {
       this.fail(
         key,
-        value.slice(0, 40),
+        line.slice(0, 40),
         "expected one OpenSSH public key line (ssh-ed25519 AAAA... or ssh-rsa AAAA...); the .pub file, not the private key",
       );
+    } else if (line.startsWith("ecdsa-")) {
+      // EC2's ImportKeyPair takes RSA and ED25519 keys only: an ECDSA key fails there, after the
+      // security group exists.
+      this.fail(
+        key,
+        line.slice(0, 40),
+        "EC2 key pairs take ED25519 or RSA keys only, not ECDSA; make a key pair with ssh-keygen -t ed25519 -f ~/.ssh/hbnb -N '' and set publicKey and privateKey from it",
+      );
     }
-    return value.trim();
+    return line;
   }
 
   privateKey(key: string): string {

@@ -2,11 +2,12 @@
 # Installs the Debian packages this machine needs, by group, so that a fresh clone needs no
 # manual step. Idempotent and quiet when everything is already there.
 #   local/deps.sh host   what `npm start` needs to build and boot a disposable server
-#   local/deps.sh test   what `npm test` needs on top (validators, pytest, load tools, browser)
+#   local/deps.sh test   what `npm test` needs on top (validators, pytest, load tools, browser;
+#                        jq for the CI script's tests)
 set -euo pipefail
 
 host_packages=(debootstrap systemd-container nftables iproute2 openssh-client curl rsync)
-test_packages=(shellcheck nginx-core gunicorn python3-pytest python3-flask python3-flask-cors
+test_packages=(shellcheck jq nginx-core gunicorn python3-pytest python3-flask python3-flask-cors
   python3-sqlalchemy python3-werkzeug python3-hypothesis wrk chromium)
 
 missing() {

@@ -115,6 +115,8 @@ describe("shell scripts", () => {
     ...fs.readdirSync(path.join(root, "files", "scripts")).map((f) => `files/scripts/${f}`),
     ...fs.readdirSync(path.join(root, "local")).filter((f) => f.endsWith(".sh")).map((f) => `local/${f}`),
     ...fs.readdirSync(path.join(root, "test")).filter((f) => f.endsWith(".sh")).map((f) => `test/${f}`),
+    ...fs.readdirSync(path.join(root, ".github", "scripts")).map((f) => `.github/scripts/${f}`),
+    ...fs.readdirSync(path.join(root, "test", "fixtures", "ci")).map((f) => `test/fixtures/ci/${f}`),
     ".ci/run",
   ].filter((f) => fs.existsSync(path.join(root, f)));
 

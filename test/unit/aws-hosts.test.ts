@@ -14,18 +14,20 @@ const narrowArgs: AwsHostsArgs = {
   count: 1,
   adminCidrs: ["198.51.100.7/32", "2001:db8:1::/48"],
   sshPort: 22,
+  sshUser: "ubuntu",
   publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINarrowKey admin@example",
   rootVolumeSize: 16,
   tags: TAGS,
 };
 
-// Two Graviton hosts on jammy, SSH moved to 2222.
+// Two Graviton hosts on jammy, SSH moved to 2222, connecting as a user of its own.
 const gravitonArgs: AwsHostsArgs = {
   ubuntuRelease: "22.04",
   instanceType: "t4g.small",
   count: 2,
   adminCidrs: ["203.0.113.0/24"],
   sshPort: 2222,
+  sshUser: "deploy",
   publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGravitonKey admin@example",
   rootVolumeSize: 30,
   tags: TAGS,
@@ -268,7 +270,7 @@ describe("Elastic IPs and hosts", () => {
     }
   });
 
-  test("hosts are reached at their Elastic IP, as ubuntu, on the SSH port", async () => {
+  test("hosts are reached at their Elastic IP, as the SSH user, on the SSH port", async () => {
     for (const [hosts, prefix, args] of [
       [narrow, "narrow-", narrowArgs],
       [graviton, "graviton-", gravitonArgs],
@@ -281,7 +283,7 @@ describe("Elastic IPs and hosts", () => {
       expect(await Promise.all(hosts.publicIps.map(valueOf))).toEqual(eipIps);
       expect(new Set(addresses).size).toBe(args.count);
       for (const host of hosts.hosts) {
-        expect(host).toMatchObject({ user: "ubuntu", port: args.sshPort });
+        expect(host).toMatchObject({ user: args.sshUser, port: args.sshPort });
         const deps = await Promise.all((host.dependsOn ?? []).map((d) => valueOf(d.urn)));
         expect(deps.map((urn) => urn.split("::").pop())).toEqual([
           `${prefix}${host.name}`,

@@ -1,57 +1,32 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
 import { buildBundle } from "../../components/bundle";
+import { FIRST_DIAL_ERROR_LIMIT, PROBE_COMMAND } from "../../components/deploy";
 import { loadServerFiles } from "../../components/files";
 import { buildPlan, carriesSecrets, secretToken } from "../../components/plan";
-import { parseSettings, RawConfig } from "../../components/settings";
-import type { RecordedResource } from "./mocks";
+import { parseSettings, RawConfig, Settings } from "../../components/settings";
+import { CliError, loadProject, loadStackConfig, programConfig } from "./pulumi-cli-config";
+import { Machine, runRecipe, shellBlocks, StackState } from "./readme-recipes";
+import { Run, runProgram } from "./run-program";
 
 /**
- * The whole program (index.ts) under Pulumi's mocks, once per shipped stack file: the closest
- * thing to `pulumi preview` that runs without the Pulumi CLI. The keys a user sets with
- * `pulumi config set` (README) come from the test fixtures.
+ * The whole program (index.ts) under Pulumi's mocks, with the config the Pulumi CLI would hand
+ * it (./pulumi-cli-config.ts): for every shipped stack file, with the lines its comments say to
+ * run, and for every README recipe, typed as a user types it. The closest thing to
+ * `pulumi preview` that runs without the Pulumi CLI.
  */
 const root = path.join(__dirname, "..", "..");
 const fixtures = path.join(__dirname, "..", "fixtures");
 const privateKey = fs.readFileSync(path.join(fixtures, "id_ed25519"), "utf8");
 const publicKey = fs.readFileSync(path.join(fixtures, "id_ed25519.pub"), "utf8").trim();
-
-interface Run {
-  resources: RecordedResource[];
-  outputs: Record<string, unknown>;
-  error?: unknown;
-}
-
-/** Stack config as the CLI hands it to the program: every value a string, lists as JSON. */
-function stackConfig(file: string): Record<string, string> {
-  const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
-  return Object.fromEntries(
-    Object.entries(doc.config ?? {}).map(([key, value]) => [
-      key,
-      typeof value === "string" ? value : JSON.stringify(value),
-    ]),
-  );
-}
-
-async function runProgram(stack: string, config: Record<string, string>): Promise<Run> {
-  let run: Run = { resources: [], outputs: {} };
-  await jest.isolateModulesAsync(async () => {
-    const pulumi = await import("@pulumi/pulumi");
-    const mocks = await import("./mocks");
-    pulumi.runtime.setAllConfig(config, ["hbnb-stack:privateKey"]);
-    await mocks.setupMocks({ stack });
-    try {
-      const program = await import("../../index");
-      const outputs: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(program)) outputs[key] = await mocks.valueOf(value as never);
-      run = { resources: mocks.resources, outputs };
-    } catch (error) {
-      run = { resources: mocks.resources, outputs: {}, error };
-    }
-  });
-  return run;
-}
+const project = loadProject(path.join(root, "Pulumi.yaml"));
+const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+// The user's machine: their address (a documentation address, RFC 5737) and their key pair.
+const MY_ADDRESS = "203.0.113.7";
+const machine: Machine = {
+  substitutions: { "curl -s https://checkip.amazonaws.com": MY_ADDRESS, "cat ~/.ssh/hbnb.pub": publicKey },
+  files: { "~/.ssh/hbnb": privateKey },
+};
 
 const rawOf = (config: Record<string, string>): RawConfig =>
   Object.fromEntries(
@@ -63,28 +38,107 @@ const rawOf = (config: Record<string, string>): RawConfig =>
 // How a secret value looks in mock inputs (see ../shared/notes/pulumi-here.md).
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+const unwrap = (value: any) => (value && value[SECRET_SIG] === SECRET_VALUE ? value.value : value);
 
 const stackFiles = fs.readdirSync(root).filter((name) => /^Pulumi\.[^.]+\.yaml$/.test(name));
+const stackOf = (file: string): StackState => ({
+  name: file.split(".")[1],
+  config: loadStackConfig(path.join(root, file)),
+});
+/** The `pulumi config set` lines a stack file's comments tell the user to run. */
+const commentedLines = (file: string): string =>
+  fs
+    .readFileSync(path.join(root, file), "utf8")
+    .split("\n")
+    .filter((line) => /^#\s+pulumi config set /.test(line))
+    .map((line) => line.replace(/^#\s+/, ""))
+    .join("\n");
 
-test("there is a stack file to run", () => {
+const awsRecipe = shellBlocks(readme, "Run it on AWS");
+const ownRecipe = shellBlocks(readme, "Servers you already have");
+const variants = awsRecipe[1].split("\n").filter((line) => line.startsWith("pulumi config set"));
+
+interface Case {
+  name: string;
+  stack: StackState;
+  /** What the case must end up as, beyond what every run must do. */
+  expect: (settings: Settings, run: Run) => void;
+}
+
+const cases: Case[] = [
+  ...stackFiles.map((file) => ({
+    name: `${file}, with the lines its comments say to run`,
+    stack: runRecipe(commentedLines(file), project, root, machine, stackOf(file)),
+    expect: () => undefined,
+  })),
+  {
+    name: 'README "Run it on AWS"',
+    stack: runRecipe(awsRecipe[0], project, root, machine),
+    expect: (settings) => {
+      expect(settings.target).toBe("aws");
+      expect(settings.aws!.adminCidrs).toEqual([`${MY_ADDRESS}/32`]);
+      expect(settings.aws!.publicKey).toBe(publicKey);
+    },
+  },
+  ...variants.map((line) => ({
+    name: `README "Run it on AWS", then ${line.split("#")[0].trim()}`,
+    stack: runRecipe(`${awsRecipe[0]}\n${line}`, project, root, machine),
+    expect: (settings: Settings, run: Run) => {
+      if (line.includes("sshPort")) {
+        expect(settings.ssh.port).toBe(2222);
+        const ssh = run.resources.filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        expect(ssh.filter((r) => r.inputs.cidrIpv4 === `${MY_ADDRESS}/32`).map((r) => r.inputs.fromPort)).toEqual([
+          2222,
+        ]);
+      } else {
+        expect(settings.aws!.instanceType).toBe("t4g.small");
+        const [ami] = run.invokes.filter((i) => i.token === "aws:ec2/getAmi:getAmi");
+        expect(ami.args.filters[0].values[0]).toMatch(/-arm64-server-/);
+      }
+    },
+  })),
+  {
+    name: 'README "Servers you already have"',
+    stack: runRecipe(ownRecipe[0], project, root, machine),
+    expect: (settings, run) => {
+      expect(settings.target).toBe("existing");
+      expect(settings.hosts).toEqual(["192.0.2.10"]);
+      expect(settings.ssh.user).toBe("deploy");
+      expect(run.resources.filter((r) => r.type.startsWith("aws:"))).toEqual([]);
+      expect(run.outputs.urls).toEqual(["http://192.0.2.10/"]);
+    },
+  },
+];
+
+test("the README has the recipes and the variants this file runs", () => {
   expect(stackFiles).toContain("Pulumi.dev.yaml");
+  expect(variants).toHaveLength(2);
+  expect(ownRecipe).toHaveLength(1);
 });
 
-describe.each(stackFiles)("%s", (file) => {
-  const stack = file.split(".")[1];
-  const config = {
-    ...stackConfig(path.join(root, file)),
-    "hbnb-stack:publicKey": publicKey,
-    "hbnb-stack:privateKey": privateKey,
-  };
-  const settings = parseSettings(rawOf(config));
+describe.each(cases)("$name", ({ stack, expect: expectMore }) => {
+  const cli = programConfig(project, stack.name, stack.config);
+  const settings = parseSettings(rawOf(cli.config));
   const plan = buildPlan(settings, buildBundle(), loadServerFiles());
+  const hostCount = settings.target === "aws" ? settings.aws!.instanceCount : settings.hosts!.length;
   let run: Run;
   beforeAll(async () => {
-    run = await runProgram(stack, config);
+    run = await runProgram(stack.name, cli);
     expect(run.error).toBeUndefined();
   });
   const ofType = (type: string) => run.resources.filter((r) => r.type === type);
+
+  test("the CLI hands the program every key of Pulumi.yaml, the private key as a secret", () => {
+    expect(Object.keys(cli.config).filter((key) => key.startsWith("hbnb-stack:"))).toHaveLength(
+      Object.keys(project.config).length,
+    );
+    expect(cli.secretKeys).toEqual(["hbnb-stack:privateKey"]);
+    expect(settings.ssh.privateKey).toBe(privateKey);
+  });
+
+  test("what this stack is about", () => {
+    expectMore(settings, run);
+  });
 
   test("creates the AWS resources of an AWS stack, and none otherwise", () => {
     const count = settings.target === "aws" ? settings.aws!.instanceCount : 0;
@@ -97,6 +151,7 @@ describe.each(stackFiles)("%s", (file) => {
       expect(instance.inputs.metadataOptions.httpTokens).toBe("required");
       expect(instance.inputs.rootBlockDevice).toMatchObject({ encrypted: true, volumeType: "gp3" });
       expect(instance.inputs.instanceType).toBe(settings.aws!.instanceType);
+      expect(ofType("aws:ec2/keyPair:KeyPair")[0].inputs.publicKey).toBe(publicKey);
     }
   });
 
@@ -104,8 +159,7 @@ describe.each(stackFiles)("%s", (file) => {
     const [key] = ofType("random:index/randomPassword:RandomPassword");
     expect(ofType("random:index/randomPassword:RandomPassword")).toHaveLength(1);
     expect(key.inputs).toMatchObject({ length: 64, special: false });
-    const commands = ofType("command:remote:Command");
-    for (const command of commands) {
+    for (const command of ofType("command:remote:Command")) {
       const step = plan.steps.find((s) => command.name.endsWith(`-${s.name}`))!;
       const stdin = command.inputs.stdin;
       if (carriesSecrets(step)) {
@@ -122,15 +176,20 @@ describe.each(stackFiles)("%s", (file) => {
     expect(JSON.stringify(run.outputs)).not.toContain(key.state.result);
   });
 
-  test("registers exactly the plan's steps on each host, in order, with their triggers", () => {
+  test("registers a reachability probe, then exactly the plan's steps on each host, in order", () => {
+    const probes = ofType("command:local:Command");
+    expect(probes).toHaveLength(hostCount);
+    expect(probes[0].inputs.create).toBe(PROBE_COMMAND);
+    expect(probes[0].inputs.environment.HBNB_PROBE_PORT).toBe(String(settings.ssh.port));
+    expect(probes[0].inputs.environment.HBNB_PROBE_SECONDS).toBe(settings.target === "aws" ? "600" : "120");
     const commands = ofType("command:remote:Command");
-    const hostCount = settings.target === "aws" ? settings.aws!.instanceCount : settings.hosts!.length;
     expect(commands).toHaveLength(plan.steps.length * hostCount);
     const first = commands.slice(0, plan.steps.length);
     expect(first.map((c) => c.name)).toEqual(plan.steps.map((s) => `${first[0].name.split("-wait")[0]}-${s.name}`));
     first.forEach((command, i) => {
       const step = plan.steps[i];
       expect(command.inputs.create).toBe(step.command);
+      expect(command.inputs.addPreviousOutputInEnv).toBe(false);
       if (!carriesSecrets(step)) expect(command.inputs.stdin).toBe(step.stdin);
       // The step's own triggers, the machine's identity, then its secrets: then all are secret.
       const triggers = step.secrets.length ? command.inputs.triggers.value : command.inputs.triggers;
@@ -143,15 +202,19 @@ describe.each(stackFiles)("%s", (file) => {
     expect(uploads[0].inputs.remotePath).toBe(`/tmp/hbnb-stack-${plan.release}.tar.gz`);
   });
 
-  test("connects as the configured user with the private key, kept secret", () => {
-    const [command] = ofType("command:remote:Command");
-    const connection = command.inputs.connection;
-    // The command provider wraps the connection in a secret (see ../shared/notes/pulumi-here.md).
-    const value = "value" in connection ? connection.value : connection;
-    expect(value.user).toBe(settings.target === "aws" ? "ubuntu" : settings.ssh.user);
-    expect(value.port).toBe(settings.ssh.port);
-    expect(value.privateKey).toBe(privateKey);
-    expect(value.dialErrorLimit).toBe(-1);
+  test("every step connects as sshUser on sshPort with the private key, kept secret", () => {
+    const commands = [...ofType("command:remote:Command"), ...ofType("command:remote:CopyToRemote")];
+    for (const command of commands) {
+      expect(command.inputs.connection[SECRET_SIG]).toBe(SECRET_VALUE);
+      const value = unwrap(command.inputs.connection);
+      expect(value.user).toBe(settings.ssh.user);
+      expect(value.port).toBe(settings.ssh.port);
+      expect(value.privateKey).toBe(privateKey);
+    }
+    const limits = ofType("command:remote:Command").map((c) => unwrap(c.inputs.connection).dialErrorLimit);
+    expect(limits).toEqual(
+      Array.from({ length: hostCount }, () => [FIRST_DIAL_ERROR_LIMIT, ...plan.steps.slice(1).map(() => 10)]).flat(),
+    );
   });
 
   test("outputs the address, the URL, the SSH command and the release", () => {
@@ -164,41 +227,47 @@ describe.each(stackFiles)("%s", (file) => {
   });
 });
 
-describe("servers of your own (target existing)", () => {
-  const config = {
-    "hbnb-stack:target": "existing",
-    "hbnb-stack:hosts": '["192.0.2.10", "192.0.2.11"]',
-    "hbnb-stack:sshUser": "deploy",
-    "hbnb-stack:privateKey": privateKey,
-  };
-  let run: Run;
-  beforeAll(async () => {
-    run = await runProgram("own", config);
+describe("what the CLI stops before the program runs", () => {
+  test.each(stackFiles)("%s alone: the CLI asks for the private key, by name", (file) => {
+    const { name, config } = stackOf(file);
+    expect(() => programConfig(project, name, config)).toThrow(
+      new CliError(`Stack '${name}' is missing configuration value 'hbnb-stack:privateKey'`),
+    );
   });
 
-  test("creates no AWS resource and runs the plan on each server", () => {
-    expect(run.error).toBeUndefined();
-    expect(run.resources.filter((r) => r.type.startsWith("aws:"))).toEqual([]);
-    const waits = run.resources.filter((r) => r.type === "command:remote:Command" && r.name.endsWith("-wait"));
-    expect(waits.map((c) => c.inputs.connection.value?.host ?? c.inputs.connection.host)).toEqual([
-      "192.0.2.10",
-      "192.0.2.11",
-    ]);
-    expect(run.outputs.publicIps).toEqual(["192.0.2.10", "192.0.2.11"]);
-    expect(run.outputs.urls).toEqual(["http://192.0.2.10/", "http://192.0.2.11/"]);
+  test("a private key set without --secret", () => {
+    const stack = runRecipe(
+      awsRecipe[0].replace("--secret privateKey", "privateKey --plaintext"),
+      project,
+      root,
+      machine,
+    );
+    expect(() => programConfig(project, stack.name, stack.config)).toThrow(
+      new CliError("Stack 'dev' with configuration key 'hbnb-stack:privateKey' must be encrypted as it's secret"),
+    );
   });
 });
 
 describe("bad config", () => {
-  test("fails before any resource is created, naming the key, the value and the fix", async () => {
-    const run = await runProgram("bad", {
-      "hbnb-stack:adminCidrs": '["0.0.0.0/0"]',
-      "hbnb-stack:publicKey": publicKey,
-      "hbnb-stack:privateKey": privateKey,
-      "hbnb-stack:workers": "100",
-    });
-    expect(String(run.error)).toMatch(/hbnb-stack:adminCidrs = "0.0.0.0\/0": opens SSH to the whole internet/);
-    expect(String(run.error)).toMatch(/hbnb-stack:workers = "100": expected an integer from 1 to 64/);
+  const own = runRecipe(ownRecipe[0], project, root, machine);
+
+  test.each<[string, string, RegExp]>([
+    [
+      "an AWS setting on servers of your own",
+      "pulumi config set instanceType t3.small",
+      /^hbnb-stack:instanceType = "t3.small": only applies to target aws, but target is existing; remove it \(pulumi config rm instanceType\), or set target to aws$/,
+    ],
+    [
+      "too many workers",
+      "pulumi config set workers 100",
+      /^hbnb-stack:workers = "100": expected an integer from 1 to 64$/,
+    ],
+  ])("%s: fails before any resource is created, naming the key, the value and the fix", async (_, line, message) => {
+    const stack = runRecipe(line, project, root, machine, own);
+    const run = await runProgram(stack.name, programConfig(project, stack.name, stack.config));
+    expect(run.error).toBeDefined();
+    expect((run.error as { problems: string[] }).problems).toHaveLength(1);
+    expect((run.error as { problems: string[] }).problems[0]).toMatch(message);
     expect(run.resources).toEqual([]);
   });
 });

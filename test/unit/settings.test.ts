@@ -77,6 +77,20 @@ describe("good values are accepted", () => {
     ["a domain name", { ...aws, serverName: "example.com www.example.com" }],
     ["a pinned release", { ...aws, release: "r-0123456789ab" }],
     ["a MariaDB URL", { ...aws, databaseUrl: "mysql+mysqldb://hbnb:pw@db.internal/hbnb" }],
+    ["a MySQL URL with the default driver", { ...aws, databaseUrl: "mysql://hbnb:pw@db.internal/hbnb" }],
+    ["a MariaDB dialect URL", { ...aws, databaseUrl: "mariadb+mysqldb://hbnb:pw@db.internal/hbnb" }],
+    ["an RSA public key for EC2", { ...aws, publicKey: "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 me@laptop" }],
+    // What the CLI sends: every key, the other target's at their defaults (see program.test.ts).
+    ["an AWS stack with every default written in", withDefaults(aws)],
+    ["servers of your own with every default written in", withDefaults(existing)],
+    [
+      "AWS settings set to their defaults on servers of your own",
+      { ...existing, instanceCount: "1", adminCidrs: "[]" },
+    ],
+    [
+      "an ECDSA key for servers of your own (no EC2 involved)",
+      { ...existing, privateKey: "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIB\n-----END EC PRIVATE KEY-----\n" },
+    ],
     ["other directories", { ...existing, appDir: "/opt/hbnb", dataDir: "/opt/hbnb-data", logDir: "/var/log/web" }],
     [
       "an RSA PEM key",
@@ -157,12 +171,37 @@ describe("bad values fail with the key, the value and the fix", () => {
     [
       "hosts with target aws",
       { ...aws, hosts: '["192.0.2.10"]' },
-      /hbnb-stack:hosts is set but target is aws; remove hosts, or set target to existing/,
+      /^hbnb-stack:hosts = \["192.0.2.10"\]: only applies to target existing, but target is aws; remove it \(pulumi config rm hosts\), or set target to existing to use those servers$/,
     ],
     [
-      "AWS values with target existing",
-      { ...existing, instanceType: "t3.micro" },
-      /hbnb-stack:instanceType only applies to target aws/,
+      "an AWS value other than its default with target existing",
+      { ...existing, instanceType: "t3.small" },
+      /^hbnb-stack:instanceType = "t3.small": only applies to target aws, but target is existing; remove it \(pulumi config rm instanceType\), or set target to aws$/,
+    ],
+    [
+      "admin CIDRs with target existing",
+      { ...existing, adminCidrs: '["203.0.113.7/32"]' },
+      /^hbnb-stack:adminCidrs = \["203.0.113.7\/32"\]: only applies to target aws/,
+    ],
+    [
+      "a public key with target existing, shown cut short",
+      { ...existing, publicKey },
+      /^hbnb-stack:publicKey = "ssh-ed25519 [A-Za-z0-9+/]{28}\.\.\.": only applies to target aws/,
+    ],
+    [
+      "an ECDSA public key for EC2",
+      { ...aws, publicKey: "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBE= me@laptop" },
+      /^hbnb-stack:publicKey = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTIt": EC2 key pairs take ED25519 or RSA keys only, not ECDSA; make a key pair with ssh-keygen -t ed25519/,
+    ],
+    [
+      "the PyMySQL driver, which the servers do not have",
+      { ...aws, databaseUrl: "mysql+pymysql://hbnb:pw@db.internal/hbnb" },
+      /^hbnb-stack:databaseUrl = "mysql\+pymysql:\/\/\(hidden\)": the pymysql driver is not installed on the servers \(the stack installs python3-mysqldb\); write the URL as mysql\+mysqldb:\/\/user:pass@host\/db$/,
+    ],
+    [
+      "MySQL Connector/Python, which the servers do not have",
+      { ...aws, databaseUrl: "mariadb+mysqlconnector://hbnb:pw@db.internal/hbnb" },
+      /^hbnb-stack:databaseUrl = "mariadb\+mysqlconnector:\/\/\(hidden\)": the mysqlconnector driver is not installed .*; write the URL as mariadb\+mysqldb:\/\/user:pass@host\/db$/,
     ],
     [
       "no hosts with target existing",
