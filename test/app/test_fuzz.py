@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hbnb import create_app
+from conftest import operator_app
 from hbnb.db import engine_of
 
 from demo_ids import DEMO_IDS
@@ -219,7 +219,7 @@ class Fuzz:
 def fuzz(seeded_database, tmp_path_factory):
     path = tmp_path_factory.mktemp("fuzz") / "hbnb.db"
     shutil.copyfile(seeded_database, path)
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}"})
+    app = operator_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}"})
     yield Fuzz(app, path)
     engine_of(app).dispose()
 

@@ -108,6 +108,39 @@ describe("one address cannot take every connection", () => {
   });
 });
 
+describe("who may write", () => {
+  test("a write with no token, or from another site's page, changes nothing; with the token it does", async () => {
+    const state = JSON.parse((await server.http("/api/v1/states")).body)[0] as { id: string; name: string };
+    const asEvil = { Origin: "https://evil.example", Authorization: "" };
+    const deleted = await server.http(`/api/v1/states/${state.id}`, { method: "DELETE", headers: asEvil });
+    expect([deleted.status, JSON.parse(deleted.body)]).toEqual([
+      401,
+      { error: "Unauthorized: send the API token as Authorization: Bearer <token>" },
+    ]);
+    // A browser asks before it sends a cross-origin DELETE: the answer lists no method to allow.
+    const preflight = await server.http(`/api/v1/states/${state.id}`, {
+      method: "OPTIONS",
+      headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "DELETE", Authorization: "" },
+    });
+    expect(preflight.headers.get("access-control-allow-methods")).toBeNull();
+    expect((await server.http(`/api/v1/states/${state.id}`)).status).toBe(200);
+    // Nor are the users and their emails public.
+    expect((await server.http("/api/v1/users")).status).toBe(401);
+    // The operator, with the token: the same DELETE goes through (the state is put back after).
+    const renamed = await server.http(`/api/v1/states/${state.id}`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: `${state.name}!` }),
+    });
+    expect(JSON.parse(renamed.body)).toMatchObject({ name: `${state.name}!` });
+    await server.http(`/api/v1/states/${state.id}`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: state.name }),
+    });
+  });
+});
+
 describe("the page's cache", () => {
   test("a query string is the same page from the same entry", async () => {
     const plain = await server.http("/");
@@ -150,7 +183,8 @@ function raw(request: string): Promise<string> {
     const socket = net.connect({ host: server.host.address, port: 80 });
     let answer = "";
     socket.setTimeout(10_000, () => socket.destroy(new Error("no answer in 10 s")));
-    socket.on("connect", () => socket.end(request));
+    // Not half-closed: Nginx takes a client that closes its side for one that left (499).
+    socket.on("connect", () => socket.write(request));
     socket.on("data", (chunk) => (answer += chunk.toString()));
     socket.on("end", () => resolve(answer.split("\r\n\r\n")[0]));
     socket.on("error", reject);
@@ -171,6 +205,7 @@ describe("redirects and errors name nothing of the server", () => {
     ["a directory without its slash, HTTP/1.0 with no Host", "GET /static HTTP/1.0\r\n\r\n"],
   ])("%s: no Location names a host, a port, an address or the socket", async (_, request) => {
     const head = await raw(request);
+    expect(head).toMatch(/^HTTP\/1\.1 [34]\d\d /);
     const location = /^Location: (.*)$/im.exec(head)?.[1];
     if (location !== undefined) expect(location).toMatch(/^\/[^/]/);
     expect(head).not.toMatch(/evil\.example|gunicorn\.sock|127\.0\.0\.1|:8080/);

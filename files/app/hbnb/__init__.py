@@ -53,8 +53,18 @@ def create_app(config=None):
 
     db.init_app(app)
     errors.init_app(app)
-    # The API is public and read by pages on other origins too (as in the original).
-    CORS(app, resources={r"/api/*": {"origins": "*"}})
+    # Pages on other origins may read the API (as in the original), and search it, but never
+    # write: a browser asks first (a preflight) before a cross-origin DELETE, PUT or JSON POST,
+    # and is told only these methods. So no other site can make its visitors' browsers write,
+    # even with apiWriteAccess open. (The more specific resource is matched first.)
+    CORS(
+        app,
+        resources={
+            r"/api/v1/places_search": {"origins": "*", "methods": ["POST"]},
+            r"/api/*": {"origins": "*", "methods": ["GET", "HEAD"]},
+        },
+        allow_headers=["Content-Type"],
+    )
 
     @app.after_request
     def name_the_release(response):
