@@ -41,7 +41,10 @@ const plan = buildPlan(settings, buildBundle(), loadServerFiles());
 // Flask's SECRET_KEY: made once per stack, the same on every server (a session signed by one
 // is valid on the others), kept encrypted in the state; `pulumi up --replace` on it rotates it.
 const flaskSecretKey = new random.RandomPassword("flask-secret-key", { length: 64, special: false });
-const secrets = { flaskSecretKey: flaskSecretKey.result };
+// The API's write token: the same on every server, a secret output for the people and scripts
+// that write (`pulumi stack output apiToken --show-secrets`); `--replace` on it rotates it.
+const apiTokenPassword = new random.RandomPassword("api-token", { length: 48, special: false });
+const secrets = { flaskSecretKey: flaskSecretKey.result, apiToken: apiTokenPassword.result };
 const reachability = reachabilityOf(settings);
 // On servers you already have, `pulumi destroy` takes the plan back out (components/deploy.ts).
 const undoOnDestroy = settings.target === "existing";
@@ -59,6 +62,8 @@ export const sshCommands = hosts.map(
 );
 export const sshCommand = sshCommands[0];
 export const release = deploys[0].release;
+/** Send it as `Authorization: Bearer <token>` to write through the API (apiWriteAccess token). */
+export const apiToken = pulumi.secret(apiTokenPassword.result);
 
 /** How long the first SSH may take on this target, and the causes to name when it never answers. */
 function reachabilityOf(settings: Settings): Reachability {

@@ -70,8 +70,8 @@ export const secretToken = (name: string): string => `@@hbnb-secret:${name}@@`;
 export const carriesSecrets = (step: Step): boolean =>
   step.secrets.some((name) => step.stdin.includes(secretToken(name)));
 
-/** The secrets the stack generates: Flask's SECRET_KEY. */
-export const SECRETS = ["flaskSecretKey"] as const;
+/** The secrets the stack generates: Flask's SECRET_KEY, and the token the API's writes need. */
+export const SECRETS = ["flaskSecretKey", "apiToken"] as const;
 
 export interface Plan {
   release: string;
@@ -181,7 +181,11 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
       .map((f) => f.text)
       .join("\n");
   // The app's environment carries secrets: it goes to the server in the secrets step only.
-  const env = renderTemplate(files, "systemd/app.env.njk", { ...l, secretKey: secretToken("flaskSecretKey") });
+  const env = renderTemplate(files, "systemd/app.env.njk", {
+    ...l,
+    secretKey: secretToken("flaskSecretKey"),
+    apiToken: secretToken("apiToken"),
+  });
   // A pinned release is one already on the servers: nothing to upload (a rollback in the stack).
   const release = settings.app.release || bundle.release;
   const archive = settings.app.release ? "" : `/tmp/hbnb-stack-${bundle.release}.tar.gz`;
@@ -229,7 +233,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
         HBNB_ENV_PATH: l.envFile,
         HBNB_ENV_FILE: env,
       },
-      { secrets: ["flaskSecretKey"] },
+      { secrets: [...SECRETS] },
     ),
     step(
       files,
@@ -256,7 +260,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
       },
       // The switch applies a new Gunicorn config or environment (reload or restart) even when
       // the release is the same; a new secret changes the environment too.
-      { inputs: { configs: ofKind("unit", "gunicorn"), env }, secrets: ["flaskSecretKey"] },
+      { inputs: { configs: ofKind("unit", "gunicorn"), env }, secrets: [...SECRETS] },
     ),
     step(files, "harden", "harden SSH and the kernel; fail2ban, security updates, log rotation", {
       // The user the deploy logs in as: the new SSH settings must still let it in with its key.

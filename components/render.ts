@@ -35,6 +35,8 @@ export interface Layout {
   keepReleases: number;
   /** Requests a second per client address on /api/; 0: no limit. */
   apiRateLimit: number;
+  /** Who may write through the API: token or open. */
+  apiWriteAccess: string;
 }
 
 export function layout(app: AppSettings): Layout {
@@ -64,6 +66,7 @@ export function layout(app: AppSettings): Layout {
     workers: app.workers,
     keepReleases: app.keepReleases,
     apiRateLimit: app.apiRateLimit,
+    apiWriteAccess: app.apiWriteAccess,
   };
 }
 

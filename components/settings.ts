@@ -13,6 +13,8 @@ export const UBUNTU_RELEASES = ["22.04", "24.04"] as const;
 export type UbuntuRelease = (typeof UBUNTU_RELEASES)[number];
 export const TARGETS = ["aws", "existing"] as const;
 export type Target = (typeof TARGETS)[number];
+export const WRITE_ACCESS = ["token", "open"] as const;
+export type WriteAccess = (typeof WRITE_ACCESS)[number];
 
 export interface AwsSettings {
   ubuntuRelease: UbuntuRelease;
@@ -44,6 +46,8 @@ export interface AppSettings {
   keepReleases: number;
   /** Requests a second per client address on /api/ (Nginx answers 429 beyond); 0: no limit. */
   apiRateLimit: number;
+  /** token: the API's writes (and its users) need the stack's API token; open: anyone writes. */
+  apiWriteAccess: WriteAccess;
   /** A release id already on the servers to serve instead of the bundled app; empty: the app. */
   release: string;
   /** Whether `pulumi destroy` on servers you already have keeps the app's data and logs. */
@@ -168,6 +172,7 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
     workers: r.integer("workers", 1, 64),
     keepReleases: r.integer("keepReleases", 2, 50),
     apiRateLimit: r.integer("apiRateLimit", 0, 100000),
+    apiWriteAccess: r.oneOf("apiWriteAccess", WRITE_ACCESS),
     release: r.release("release"),
     destroyKeepsData: r.boolean(
       "destroyKeepsData",

@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     console.log(`serving:   release ${serving} on ${settings.app.workers} Gunicorn workers behind Nginx`);
     console.log(`url:       http://${host.address}/`);
     console.log(`ssh:       ssh -i ${host.key} ${host.user}@${host.address}`);
+    // Writes through the API need the token (apiWriteAccess token); it is kept with the server's state.
+    console.log(`api token: "apiToken" in ${stateDir(NAME)}/secrets.json (Authorization: Bearer <token>)`);
     console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; \`npm stop\` removes the server`);
   } finally {
     key.remove();

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 APP_ROOT = Path(__file__).resolve().parents[2] / "files" / "app"
 sys.path.insert(0, str(APP_ROOT))
@@ -21,6 +22,26 @@ def pytest_configure(config):
 
 def sqlite_url(path):
     return f"sqlite:///{path}"
+
+
+# The API token of the test apps. Their test clients send it, as the operator's scripts do; a
+# test of the refusals makes a client of its own without it (test_access.py).
+API_TOKEN = "test-api-token"
+
+
+class OperatorClient(FlaskClient):
+    """A test client whose every request carries the API token."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {API_TOKEN}"
+
+
+def operator_app(config):
+    """create_app with the test token; its test_client() writes as the operator."""
+    app = create_app({"API_TOKEN": API_TOKEN, **config})
+    app.test_client_class = OperatorClient
+    return app
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +66,7 @@ def make_app(tmp_path):
             "RELEASE_FILE": tmp_path / "RELEASE",
         }
         config.update(overrides)
-        app = create_app(config)
+        app = operator_app(config)
         apps.append(app)
         return app
 

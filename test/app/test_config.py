@@ -11,6 +11,9 @@ def test_defaults():
         "DATABASE_URL": "sqlite:////var/lib/hbnb/hbnb.db",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SECRET_KEY": None,
+        # Writes need a token, and none is set: the API is read-only.
+        "API_WRITE_ACCESS": "token",
+        "API_TOKEN": None,
     }
 
 
@@ -19,6 +22,8 @@ def test_explicit_values():
         "HBNB_DATABASE_URL": "sqlite:////srv/data/x.db",
         "HBNB_MAX_CONTENT_LENGTH": "2048",
         "HBNB_SECRET_KEY": "k",
+        "HBNB_API_WRITE_ACCESS": "open",
+        "HBNB_API_TOKEN": "t",
         # HBNB_DATABASE_URL wins over the original's variables.
         "HBNB_TYPE_STORAGE": "db",
         "HBNB_MYSQL_USER": "u",
@@ -27,7 +32,14 @@ def test_explicit_values():
         "DATABASE_URL": "sqlite:////srv/data/x.db",
         "MAX_CONTENT_LENGTH": 2048,
         "SECRET_KEY": "k",
+        "API_WRITE_ACCESS": "open",
+        "API_TOKEN": "t",
     }
+
+
+def test_write_access_is_token_or_open():
+    with pytest.raises(ConfigError, match="HBNB_API_WRITE_ACCESS must be token or open, not 'public'"):
+        settings_from_env({"HBNB_API_WRITE_ACCESS": "public"})
 
 
 def test_mysql_url_from_the_original_variables():

@@ -100,6 +100,17 @@ CASES = [
     ("POST", "/api/v1/places_search", {"json": {"states": "{state}"}}, 400, "states must be a list of ids"),
     ("POST", "/api/v1/places_search", {"json": {"cities": {"id": "{city}"}}}, 400, "cities must be a list of ids"),
     ("POST", "/api/v1/places_search", {"json": {"amenities": [1]}}, 400, "amenities must be a list of ids"),
+    ("POST", "/api/v1/places_search", {"json": {"amenities": [[]]}}, 400, "amenities must be a list of ids"),
+    ("POST", "/api/v1/places_search", {"json": {"amenities": ["x"] * 1001}}, 400, "amenities may list at most 1000 ids"),
+    ("POST", "/api/v1/places_search", {"json": {"cities": [str(i) for i in range(1001)]}}, 400, "cities may list at most 1000 ids"),
+    # JSON's \ud800 escapes decode to lone surrogates, which no database stores: a 400, never a 500.
+    ("POST", "/api/v1/states", raw('{"name": "\\ud800"}'), 400, "name must be text (no lone surrogates)"),
+    ("PUT", "/api/v1/users/{user}", raw('{"password": "pw\\udfff"}'), 400, "password must be text (no lone surrogates)"),
+    ("POST", "/api/v1/places/{place}/reviews", raw('{"user_id": "\\ud800", "text": "x"}'), 400, "user_id must be a string"),
+    ("POST", "/api/v1/places_search", raw('{"amenities": ["\\ud800"]}'), 400, "amenities must be a list of ids"),
+    # Nested deeper than Python's parser recurses: no JSON it can read.
+    ("POST", "/api/v1/states", raw("[" * 100_000), 400, "Not a JSON"),
+    ("POST", "/api/v1/places_search", raw('{"amenities": ' + "[" * 5000 + "]" * 5000 + "}"), 400, "Not a JSON"),
     # Unknown ids: 404, checked before the body.
     ("GET", "/api/v1/states/nope", {}, 404, "Not found"),
     ("PUT", "/api/v1/states/nope", {"json": {"name": "x"}}, 404, "Not found"),

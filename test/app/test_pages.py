@@ -188,3 +188,13 @@ def test_root_answers_without_redirect(seeded_client):
     response = seeded_client.get("/")
     assert response.status_code == 200
     assert "Location" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/api/v1//states", "/number_odd_or_even//6", "/api//v1/status"])
+@pytest.mark.parametrize("host", ["evil.example:8080", None])
+def test_doubled_slashes_are_not_found_never_redirected(seeded_client, path, host):
+    # Werkzeug would merge the slashes by a redirect to the client's Host, or with no Host, to
+    # the socket's name: http:///run/hbnb/gunicorn.sock/...
+    environ = {"HTTP_HOST": host} if host else {"SERVER_NAME": "/run/hbnb/gunicorn.sock", "SERVER_PORT": ""}
+    response = seeded_client.get(path, environ_overrides=environ)
+    assert (response.status_code, response.headers.get("Location")) == (404, None)

@@ -104,12 +104,20 @@ export class TestServer {
     return { code: result.code, out: result.output.trim() };
   }
 
-  /** GET (or another method) from outside the server; redirects are not followed. */
+  /**
+   * GET (or another method) from outside the server; redirects are not followed. A request that
+   * is no GET carries the API token, as the operator's scripts send it (apiWriteAccess token),
+   * unless it sets an Authorization header of its own.
+   */
   async http(path: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: string }> {
+    const headers = new Headers(init.headers);
+    if ((init.method ?? "GET") !== "GET" && !headers.has("Authorization"))
+      headers.set("Authorization", `Bearer ${this.secrets().apiToken}`);
     const response = await fetch(`http://${this.host.address}${path}`, {
       redirect: "manual",
       signal: AbortSignal.timeout(10_000),
       ...init,
+      headers,
     });
     return { status: response.status, headers: response.headers, body: await response.text() };
   }

@@ -33,7 +33,7 @@ beforeAll(async () => {
       host: { name: "web-1", address: "192.0.2.10", user: "deploy", port: 2222 },
       plan,
       privateKey,
-      secrets: { flaskSecretKey: "not-so-secret" },
+      secrets: { flaskSecretKey: "not-so-secret", apiToken: "not-so-secret-either" },
       reachability,
     },
     { transformations: [mocks.recordOptions] },

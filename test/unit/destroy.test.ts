@@ -36,7 +36,7 @@ async function deploy(undoOnDestroy: boolean | undefined, deployed: Plan = plan)
     await mocks.setupMocks({ stack: "destroy" });
     const { HostDeploy } = await import("../../components/deploy");
     const host = { name: "server-1", address: "192.0.2.10", user: "deploy", port: 22 };
-    const secrets = { flaskSecretKey: "k".repeat(64) };
+    const secrets = { flaskSecretKey: "k".repeat(64), apiToken: "t".repeat(48) };
     const component = new HostDeploy(
       "server-1",
       { host, plan: deployed, privateKey, secrets, undoOnDestroy, reachability: { seconds: 120, causes: ["a cause"] } },

@@ -213,10 +213,13 @@ describe("rendered configs", () => {
   test("the environment and its secrets go to the secrets step only, as tokens the drivers fill in", () => {
     const plan = planOf();
     const steps = byName(plan);
-    expect(steps.secrets.secrets).toEqual(["flaskSecretKey"]);
+    expect(steps.secrets.secrets).toEqual(["flaskSecretKey", "apiToken"]);
     expect(steps.secrets.stdin).toMatch(/^HBNB_SECRET_KEY=@@hbnb-secret:flaskSecretKey@@$/m);
+    expect(steps.secrets.stdin).toMatch(/^HBNB_API_TOKEN=@@hbnb-secret:apiToken@@$/m);
+    expect(steps.secrets.stdin).toMatch(/^HBNB_API_WRITE_ACCESS=token$/m);
+    expect(byName(planOf({ apiWriteAccess: "open" })).secrets.stdin).toMatch(/^HBNB_API_WRITE_ACCESS=open$/m);
     // The switch re-runs (and restarts Gunicorn) when a secret changes; no other step sees them.
-    expect(steps.switch.secrets).toEqual(["flaskSecretKey"]);
+    expect(steps.switch.secrets).toEqual(["flaskSecretKey", "apiToken"]);
     expect([carriesSecrets(steps.secrets), carriesSecrets(steps.switch)]).toEqual([true, false]);
     for (const step of plan.steps.filter((s) => !["secrets", "switch"].includes(s.name))) {
       expect([step.name, step.secrets]).toEqual([step.name, []]);

@@ -157,25 +157,35 @@ describe.each(cases)("$name", ({ stack, expect: expectMore }) => {
     }
   });
 
-  test("generates Flask's secret key, once for all hosts, and sends it only to the steps that need it", () => {
-    const [key] = ofType("random:index/randomPassword:RandomPassword");
-    expect(ofType("random:index/randomPassword:RandomPassword")).toHaveLength(1);
-    expect(key.inputs).toMatchObject({ length: 64, special: false });
+  test("generates Flask's secret key and the API token, once for all hosts, and sends them only to the steps that need them", () => {
+    const passwords = ofType("random:index/randomPassword:RandomPassword");
+    expect(passwords.map((p) => [p.name, p.inputs])).toEqual([
+      ["flask-secret-key", expect.objectContaining({ length: 64, special: false })],
+      ["api-token", expect.objectContaining({ length: 48, special: false })],
+    ]);
+    const [key, token] = passwords.map((p) => p.state.result as string);
     for (const command of stepCommands()) {
       const step = plan.steps.find((s) => command.name.endsWith(`-${s.name}`))!;
       const stdin = command.inputs.stdin;
       if (carriesSecrets(step)) {
         // A secret: the command provider keeps it encrypted, and prints nothing of the step.
         expect(stdin[SECRET_SIG]).toBe(SECRET_VALUE);
-        expect(stdin.value).toBe(step.stdin.split(secretToken("flaskSecretKey")).join(key.state.result));
+        const filled = step.stdin
+          .split(secretToken("flaskSecretKey"))
+          .join(key)
+          .split(secretToken("apiToken"))
+          .join(token);
+        expect(stdin.value).toBe(filled);
         expect(command.inputs.logging).toBe("none");
       } else {
         expect(stdin).toBe(step.stdin);
-        expect(stdin).not.toContain(key.state.result);
+        expect([stdin.includes(key), stdin.includes(token)]).toEqual([false, false]);
         expect(command.inputs.logging).toBe("stdoutAndStderr");
       }
     }
-    expect(JSON.stringify(run.outputs)).not.toContain(key.state.result);
+    // The token is an output for the people who write, as a secret; the key is in none.
+    expect(JSON.stringify({ ...run.outputs, apiToken: undefined })).not.toMatch(new RegExp(`${key}|${token}`));
+    expect(run.outputs.apiToken).toBe(token);
   });
 
   test("registers a reachability probe, then exactly the plan's steps on each host, in order", () => {

@@ -50,6 +50,7 @@ describe("defaults", () => {
       workers: 3,
       keepReleases: 5,
       apiRateLimit: 10,
+      apiWriteAccess: "token",
       release: "",
       destroyKeepsData: true,
     });
@@ -259,6 +260,11 @@ describe("bad values fail with the key, the value and the fix", () => {
       "too few releases kept",
       { ...aws, keepReleases: "1" },
       /hbnb-stack:keepReleases = "1": expected an integer from 2 to 50/,
+    ],
+    [
+      "an API write access that is no mode",
+      { ...aws, apiWriteAccess: "public" },
+      /hbnb-stack:apiWriteAccess = "public": expected one of token, open/,
     ],
     [
       "a negative API rate limit",

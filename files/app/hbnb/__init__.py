@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_cors import CORS
+from werkzeug.routing import Map
 
 from hbnb import db, errors, health
 from hbnb.api.v1 import api_v1
@@ -25,9 +26,22 @@ def read_release(path):
     return first_line or "dev"
 
 
+class _UrlMap(Map):
+    """Werkzeug's URL map with no redirect of `//` to `/`: Werkzeug builds that Location from
+    the client's Host header (or, with none, from the socket's name). A path with `//` is
+    simply not found. (The matcher reads the flag when the map is made, so it is set here.)"""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "merge_slashes": False})
+
+
+class _Flask(Flask):
+    url_map_class = _UrlMap
+
+
 def create_app(config=None):
     """Build the app from the environment; `config` overrides any setting (tests)."""
-    app = Flask(__name__)
+    app = _Flask(__name__)
     app.config.from_mapping(settings_from_env())
     app.config["RELEASE_FILE"] = DEFAULT_RELEASE_FILE
     app.config.from_mapping(config or {})
@@ -39,8 +53,18 @@ def create_app(config=None):
 
     db.init_app(app)
     errors.init_app(app)
-    # The API is public and read by pages on other origins too (as in the original).
-    CORS(app, resources={r"/api/*": {"origins": "*"}})
+    # Pages on other origins may read the API (as in the original), and search it, but never
+    # write: a browser asks first (a preflight) before a cross-origin DELETE, PUT or JSON POST,
+    # and is told only these methods. So no other site can make its visitors' browsers write,
+    # even with apiWriteAccess open. (The more specific resource is matched first.)
+    CORS(
+        app,
+        resources={
+            r"/api/v1/places_search": {"origins": "*", "methods": ["POST"]},
+            r"/api/*": {"origins": "*", "methods": ["GET", "HEAD"]},
+        },
+        allow_headers=["Content-Type"],
+    )
 
     @app.after_request
     def name_the_release(response):

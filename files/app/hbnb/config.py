@@ -49,6 +49,18 @@ def max_content_length(environ=None):
     return value
 
 
+WRITE_ACCESS = ("token", "open")
+
+
+def write_access(environ=None):
+    """HBNB_API_WRITE_ACCESS: `token` (the default: writes need HBNB_API_TOKEN) or `open`."""
+    environ = os.environ if environ is None else environ
+    value = environ.get("HBNB_API_WRITE_ACCESS") or "token"
+    if value not in WRITE_ACCESS:
+        raise ConfigError(f"HBNB_API_WRITE_ACCESS must be token or open, not {value!r}")
+    return value
+
+
 def settings_from_env(environ=None):
     """The Flask config keys this app reads, from the environment."""
     environ = os.environ if environ is None else environ
@@ -57,4 +69,7 @@ def settings_from_env(environ=None):
         "MAX_CONTENT_LENGTH": max_content_length(environ),
         # Nothing signs cookies yet; None keeps Flask from signing with a guessable key.
         "SECRET_KEY": environ.get("HBNB_SECRET_KEY") or None,
+        "API_WRITE_ACCESS": write_access(environ),
+        # With `token` and no token at all, nobody writes: the API is read-only.
+        "API_TOKEN": environ.get("HBNB_API_TOKEN") or None,
     }

@@ -14,11 +14,25 @@ MAX_INT = 2**31 - 1
 
 
 def json_body():
-    """The body as a JSON object, else 400 "Not a JSON" (wrong type, bad syntax, not an object)."""
-    data = request.get_json(silent=True)
+    """The body as a JSON object, else 400 "Not a JSON" (wrong type, bad syntax, not an object,
+    or nested deeper than Python's parser recurses)."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
     if not isinstance(data, dict):
         raise ApiError(400, "Not a JSON")
     return data
+
+
+def text(value):
+    """Whether a string is text a database can store: JSON's \\ud800 escapes decode to lone
+    surrogates, which have no UTF-8 form."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def require(data, *names):
@@ -40,6 +54,8 @@ class Text:
             return None
         if not isinstance(value, str):
             raise ApiError(400, f"{name} must be a string")
+        if not text(value):
+            raise ApiError(400, f"{name} must be text (no lone surrogates)")
         if not value and not self.optional:
             raise ApiError(400, f"{name} must not be empty")
         if len(value) > self.max_length:
@@ -85,6 +101,6 @@ def checked(data, fields):
 def id_field(data, name):
     """The id a body refers to (e.g. user_id): present and a string."""
     require(data, name)
-    if not isinstance(data[name], str):
+    if not isinstance(data[name], str) or not text(data[name]):
         raise ApiError(400, f"{name} must be a string")
     return data[name]

@@ -1,25 +1,31 @@
 """`POST /places_search`: the places in some states or cities having all some amenities."""
 from flask import request
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from hbnb.api.v1.blueprint import api_v1
-from hbnb.api.v1.payload import json_body
+from hbnb.api.v1.payload import json_body, text
 from hbnb.api.v1.resources import listed
 from hbnb.db import get_session
 from hbnb.errors import ApiError
-from hbnb.models import Amenity, City, Place
+from hbnb.models import City, Place
+from hbnb.models.place import place_amenity
 
 FILTERS = ("states", "cities", "amenities")
+# The most ids one filter may list. The page sends the boxes a visitor ticked; a longer list is
+# no search a person makes, and each id is a bound value the database must compare.
+MAX_IDS = 1000
 
 
 def id_list(data, name):
-    """The list of ids under `name`; absent or null counts as empty."""
+    """The distinct ids under `name`; absent or null counts as empty."""
     ids = data.get(name)
     if ids is None:
         return []
-    if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
+    if not isinstance(ids, list) or not all(isinstance(item, str) and text(item) for item in ids):
         raise ApiError(400, f"{name} must be a list of ids")
-    return ids
+    if len(ids) > MAX_IDS:
+        raise ApiError(400, f"{name} may list at most {MAX_IDS} ids")
+    return sorted(set(ids))
 
 
 @api_v1.route("/places_search", methods=["POST"])
@@ -35,6 +41,14 @@ def places_search():
         query = query.where(
             or_(Place.city_id.in_(cities), Place.city.has(City.state_id.in_(states)))
         )
-    for amenity_id in set(amenities):
-        query = query.where(Place.amenities.any(Amenity.id == amenity_id))
+    if amenities:
+        # One condition whatever the number of ids: the places linked to as many of them as
+        # were asked for. (A condition per id made a tree of thousands of nodes.)
+        having_all = (
+            select(place_amenity.c.place_id)
+            .where(place_amenity.c.amenity_id.in_(amenities))
+            .group_by(place_amenity.c.place_id)
+            .having(func.count() == len(amenities))
+        )
+        query = query.where(Place.id.in_(having_all))
     return listed(get_session().scalars(query))

@@ -1,10 +1,11 @@
 """`/users`: CRUD for User. The password is write-only: stored hashed, never returned."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hbnb.api.v1.blueprint import api_v1
 from hbnb.api.v1.payload import Text, checked, json_body, require
 from hbnb.api.v1.resources import created, deleted, listed, shown, updated
 from hbnb.db import get_or_404, get_session
+from hbnb.errors import ApiError
 from hbnb.models import User
 
 # The email identifies the user: set at creation, ignored on update (as in the original).
@@ -25,7 +26,12 @@ def list_users():
 def create_user():
     data = json_body()
     require(data, "email", "password")
-    return created(User(**checked(data, {**EMAIL, **FIELDS})))
+    fields = checked(data, {**EMAIL, **FIELDS})
+    # One account per email (compared without case, as mail servers compare the domain).
+    taken = select(User.id).where(func.lower(User.email) == fields["email"].lower())
+    if get_session().scalars(taken).first() is not None:
+        raise ApiError(409, "Email already used")
+    return created(User(**fields))
 
 
 @api_v1.route("/users/<user_id>", methods=["GET"])
