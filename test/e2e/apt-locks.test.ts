@@ -1,8 +1,7 @@
-import { Plan } from "../../components/plan";
 import { StepReport } from "../../local/runner";
 import { ssh } from "../../local/ssh";
 import { TestServer } from "./server";
-import { until } from "./wait";
+import { deployWaitingForApt, firstSteps, until } from "./wait";
 
 /**
  * A first boot as on Ubuntu's cloud images: apt-daily.service runs `apt-get update` while the
@@ -16,12 +15,6 @@ const server = new TestServer("hbnb-e2e-aptlock");
 
 beforeAll(() => server.create());
 afterAll(() => server.destroy());
-
-/** The plan's first steps only: what a first boot meets. */
-const firstSteps = (plan: Plan): Plan => ({
-  ...plan,
-  steps: plan.steps.filter((step) => step.name === "wait" || step.name === "packages"),
-});
 
 /** Runs a script as root on the server; fails the test with its output if it fails. */
 async function asRoot(script: string): Promise<string> {
@@ -48,17 +41,10 @@ EOF
     pgrep -o -x apt-get`);
   expect(holder).toMatch(/^\d+$/);
 
-  let settled = false;
-  const deploying = server.deploy(firstSteps(server.plan)).finally(() => (settled = true));
-  deploying.catch(() => undefined); // awaited below; without this a failure is reported twice
-  const waiting = (): string | undefined => server.log.find((line) => line.includes("packages: waiting"));
-  await until("the packages step says it waits", 300, () => settled || waiting() !== undefined);
-  // Before the step waited, apt-get update failed at once: the deploy's error says so.
-  if (settled) await deploying;
-  expect(waiting()).toContain(
+  const { waiting, deploying } = await deployWaitingForApt(server, firstSteps(server.plan));
+  expect(waiting).toContain(
     `waiting (up to 600 s) for /var/lib/apt/lists/lock, held by process ${holder} (apt-get -qq -y update, in apt-daily.service)`,
   );
-  expect(settled).toBe(false);
 
   await asRoot("rm /run/hbnb-test-hold");
   const reports: StepReport[] = await deploying;

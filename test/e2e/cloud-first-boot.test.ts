@@ -3,10 +3,9 @@ import * as os from "os";
 import * as path from "path";
 import { sshUserData } from "../../components/cloud-config";
 import { down, up } from "../../local/hosts";
-import { Plan } from "../../components/plan";
 import { StepReport } from "../../local/runner";
 import { asRoot, connectOutcome, listening } from "./cloud-host";
-import { until } from "./wait";
+import { deployWaitingForApt, firstSteps, until } from "./wait";
 import { TestServer } from "./server";
 
 /**
@@ -44,12 +43,6 @@ describe("apt at first boot", () => {
   beforeAll(() => server.create({ image: "cloud" }));
   afterAll(() => server.destroy());
 
-  /** The plan's first steps only: what a first boot meets. */
-  const firstSteps = (plan: Plan): Plan => ({
-    ...plan,
-    steps: plan.steps.filter((step) => step.name === "wait" || step.name === "packages"),
-  });
-
   test("the packages step waits while apt-daily's apt-get update holds the lists lock, then installs", async () => {
     // apt-daily.service caught holding /var/lib/apt/lists/lock, and frozen there (SIGSTOP to
     // every process of the unit) for as long as the test needs: the first boot's own run, or,
@@ -85,16 +78,9 @@ describe("apt at first boot", () => {
     );
     expect(holder).toMatch(/^\d+$/);
 
-    let settled = false;
-    const deploying = server.deploy(firstSteps(server.plan)).finally(() => (settled = true));
-    deploying.catch(() => undefined); // awaited below; without this a failure is reported twice
-    const waiting = (): string | undefined => server.log.find((line) => line.includes("packages: waiting"));
-    await until("the packages step says it waits", 300, () => settled || waiting() !== undefined);
-    // Without waiting, apt-get update failed at once ("Could not get lock"): the deploy's error says so.
-    if (settled) await deploying;
-    expect(waiting()).toContain(`for /var/lib/apt/lists/lock, held by process ${holder} (`);
-    expect(waiting()).toContain("in apt-daily.service)");
-    expect(settled).toBe(false);
+    const { waiting, deploying } = await deployWaitingForApt(server, firstSteps(server.plan));
+    expect(waiting).toContain(`for /var/lib/apt/lists/lock, held by process ${holder} (`);
+    expect(waiting).toContain("in apt-daily.service)");
 
     await asRoot(server, "systemctl kill -s SIGCONT apt-daily.service");
     const reports: StepReport[] = await deploying;

@@ -1,4 +1,6 @@
 import { LoadResult, startLoad } from "../../bench/wrk";
+import { Plan } from "../../components/plan";
+import { StepReport } from "../../local/runner";
 import { TestServer } from "./server";
 
 /**
@@ -47,4 +49,29 @@ export function expectNoFailure(loads: LoadResult[]): void {
     expect([run.url, run.errors]).toEqual([run.url, { connect: 0, read: 0, write: 0, timeout: 0, status: 0 }]);
     expect(run.requests).toBeGreaterThan(0);
   }
+}
+
+/** The plan's first steps only, wait and packages: what a first boot meets. */
+export const firstSteps = (plan: Plan): Plan => ({
+  ...plan,
+  steps: plan.steps.filter((step) => step.name === "wait" || step.name === "packages"),
+});
+
+/**
+ * Deploys PLAN on SERVER while an apt lock is held, and returns once the packages step has said
+ * that it waits for it (that line), with the deploy still going; a deploy that ended first (a
+ * step that did not wait: apt-get failed at once) fails here with its own error.
+ */
+export async function deployWaitingForApt(
+  server: TestServer,
+  plan: Plan,
+): Promise<{ waiting: string; deploying: Promise<StepReport[]> }> {
+  let settled = false;
+  const deploying = server.deploy(plan).finally(() => (settled = true));
+  deploying.catch(() => undefined); // awaited by the caller; without this a failure is reported twice
+  const waiting = (): string | undefined => server.log.find((line) => line.includes("packages: waiting"));
+  await until("the packages step says it waits", 300, () => settled || waiting() !== undefined);
+  if (settled) await deploying;
+  expect(settled).toBe(false);
+  return { waiting: waiting()!, deploying };
 }
