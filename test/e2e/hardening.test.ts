@@ -208,6 +208,16 @@ describe("the host", () => {
     expect(effective).toMatch(/^passwordauthentication no$/m);
     expect(effective).toMatch(/^permitrootlogin no$/m);
     expect(effective).toMatch(/^kbdinteractiveauthentication no$/m);
+    expect(effective).toMatch(
+      /^macs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com$/m,
+    );
+    // A client that offers only the MACs of old (with a cipher that uses a MAC) is refused.
+    for (const mac of ["hmac-sha1", "umac-64@openssh.com", "hmac-sha2-256"]) {
+      expect([mac, await sshAs(server.target.user, "-o", "Ciphers=aes128-ctr", "-o", `MACs=${mac}`)]).toEqual([
+        mac,
+        expect.stringContaining("no matching MAC found"),
+      ]);
+    }
   });
 
   test("every unit runs: nothing the hardening installed has failed", async () => {
