@@ -163,6 +163,17 @@ function undo(files: ServerFiles, stepName: string, summary: string, values: Rec
   return { name, summary, command: `printf %s ${b64(text)} | base64 -d | ${COMMAND}` };
 }
 
+/** The app's user and directories: what the users step makes and its undo takes back. */
+function usersValues(l: Layout): Record<string, string> {
+  return {
+    HBNB_APP_USER: l.user,
+    HBNB_WEB_USER: l.webUser,
+    HBNB_APP_DIR: l.appDir,
+    HBNB_DATA_DIR: l.dataDir,
+    HBNB_LOG_DIR: l.logDir,
+    HBNB_CONFIG_DIR: l.configDir,
+  };
+}
 /** The undos of a plan in the order they run: the reverse of the plan's (the last step's first). */
 export function undoSteps(plan: Plan): Undo[] {
   return plan.steps
@@ -194,14 +205,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     step(files, "packages", "install Nginx, Gunicorn and the app's Python packages", {
       HBNB_PACKAGES: packages(settings).join(" "),
     }),
-    step(files, "users", "create the app user, group and directories", {
-      HBNB_APP_USER: l.user,
-      HBNB_WEB_USER: l.webUser,
-      HBNB_APP_DIR: l.appDir,
-      HBNB_DATA_DIR: l.dataDir,
-      HBNB_LOG_DIR: l.logDir,
-      HBNB_CONFIG_DIR: l.configDir,
-    }),
+    step(files, "users", "create the app user, group and directories", usersValues(l)),
     step(
       files,
       "release",
@@ -303,12 +307,7 @@ function undos(settings: Settings, files: ServerFiles, l: Layout, configFiles: C
         : "remove the app's directories, data, logs, user and group",
       {
         HBNB_SERVICE: l.service,
-        HBNB_APP_USER: l.user,
-        HBNB_WEB_USER: l.webUser,
-        HBNB_APP_DIR: l.appDir,
-        HBNB_DATA_DIR: l.dataDir,
-        HBNB_LOG_DIR: l.logDir,
-        HBNB_CONFIG_DIR: l.configDir,
+        ...usersValues(l),
         HBNB_STATE_DIR: l.stateDir,
         HBNB_KEEP_DATA: String(keep),
       },
