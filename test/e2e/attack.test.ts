@@ -6,6 +6,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { down, up } from "../../local/hosts";
 import { TestServer } from "./server";
+import { until } from "./wait";
 
 /**
  * Holding up under attack: what an attacker on the internet sends, from an address of its own
@@ -83,7 +84,7 @@ describe("one address cannot take every connection", () => {
     holder.stdout.on("data", (chunk: Buffer) => lines.push(...chunk.toString().trim().split("\n")));
     const closed = new Promise((resolve) => holder.on("exit", resolve));
     try {
-      for (let i = 0; i < 300 && !lines.includes("open 100"); i++) await new Promise((r) => setTimeout(r, 100));
+      await until("the attacker opens its connections", 30, () => lines.some((line) => line.startsWith("open ")));
       expect(lines).toContain("open 100");
       // Nginx counts a request once it has read its headers: ask until it has counted all 100
       // (at most 20 tries, 0.5 s apart). The hello route has no request budget of its own.

@@ -4,6 +4,7 @@ import { promisify } from "util";
 import { chromium } from "playwright-core";
 import { ssh } from "../../local/ssh";
 import { json, TestServer } from "./server";
+import { until } from "./wait";
 
 /**
  * The hardening, measured on a booted server as the classic setup was measured (exposure 9.2,
@@ -55,10 +56,10 @@ describe("the app unit's sandbox", () => {
     let after = before;
     // `systemctl reload` returns once the master has the HUP; the old workers exit within
     // Gunicorn's graceful_timeout (20 s): wait for that, 60 s at most.
-    for (let i = 0; i < 300 && after.workers.some((pid) => before.workers.includes(pid)); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    await until("the old workers are replaced", 60, async () => {
       after = await server.gunicorn();
-    }
+      return !after.workers.some((pid) => before.workers.includes(pid));
+    });
     expect(after.master).toBe(before.master);
     expect(after.workers).toHaveLength(before.workers.length);
     expect(after.workers.filter((pid) => before.workers.includes(pid))).toEqual([]);
@@ -249,13 +250,13 @@ describe("the host", () => {
     );
     // The rotation's postrotate sends USR1; Gunicorn reopens its logs when the signal is
     // handled, which logrotate does not wait for. Requests before that land in access.log.1:
-    // ask until one lands in the new file (a request a second, for at most 30 s).
+    // ask until one lands in the new file (for at most 30 s, within the API's budget).
     let log = "";
-    for (let i = 0; i < 30 && !log.includes("GET /api/v1/stats"); i++) {
+    await until("a request lands in the new access.log", 30, async () => {
       await server.http("/api/v1/stats");
       log = (await server.sh(`sudo cat ${logDir}/access.log`)).out;
-      if (!log.includes("GET /api/v1/stats")) await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
+      return log.includes("GET /api/v1/stats");
+    });
     expect(log).toContain("GET /api/v1/stats");
     // And Nginx's own logs keep the distribution's rotation.
     expect((await server.sh("cat /etc/logrotate.d/nginx")).out).toMatch(/^\/var\/log\/nginx\/\*\.log/m);
@@ -315,9 +316,7 @@ describe("with a domain configured", () => {
     expect(reports.filter((r) => r.ran).map((r) => r.step)).toContain("configs");
     // `systemctl reload nginx` returns before the old workers are gone: wait for the new config
     // (60 s at most).
-    for (let i = 0; i < 300 && (await withHost("evil.example")) !== null; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await until("Nginx's new config answers", 60, async () => (await withHost("evil.example")) === null);
     expect(await withHost("hbnb.test")).toBe(200);
     expect(await withHost("evil.example")).toBeNull();
     expect(await withHost(server.host.address)).toBeNull();
