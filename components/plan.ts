@@ -205,7 +205,10 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     step(files, "packages", "install Nginx, Gunicorn and the app's Python packages", {
       HBNB_PACKAGES: packages(settings).join(" "),
     }),
-    step(files, "users", "create the app user, group and directories", usersValues(l)),
+    step(files, "users", "create the app user, group and directories", {
+      ...usersValues(l),
+      HBNB_STATIC_DIR: l.staticDir,
+    }),
     step(
       files,
       "release",
@@ -216,6 +219,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
         HBNB_ARCHIVE_SHA256: archive && bundle.sha256,
         HBNB_APP_DIR: l.appDir,
         HBNB_APP_USER: l.user,
+        HBNB_STATIC_DIR: l.staticDir,
       },
       archive ? { upload: { source: bundle.archive, destination: archive, sha256: bundle.sha256 } } : {},
     ),
@@ -264,7 +268,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
       },
       // The switch applies a new Gunicorn config or environment (reload or restart) even when
       // the release is the same; a new secret changes the environment too.
-      { inputs: { configs: ofKind("unit", "gunicorn"), env }, secrets: [...SECRETS] },
+      { inputs: { configs: ofKind("unit", "socket", "gunicorn"), env }, secrets: [...SECRETS] },
     ),
     step(files, "harden", "harden SSH and the kernel; fail2ban, security updates, log rotation", {
       // The user the deploy logs in as: the new SSH settings must still let it in with its key.

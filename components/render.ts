@@ -10,10 +10,12 @@ export interface Layout {
   service: string;
   user: string;
   group: string;
-  /** Nginx's user on Debian and Ubuntu; it joins the app's group. */
+  /** Nginx's user on Debian and Ubuntu: the one user that may connect to the app's socket. */
   webUser: string;
   appDir: string;
   current: string;
+  /** The app's static files in a release, which Nginx serves itself. */
+  staticDir: string;
   dataDir: string;
   logDir: string;
   configDir: string;
@@ -21,6 +23,7 @@ export interface Layout {
   envFile: string;
   socket: string;
   unitPath: string;
+  socketUnitPath: string;
   sitePath: string;
   proxyPath: string;
   /** Root-owned bookkeeping of the deploy steps (pending reloads, the history of releases). */
@@ -49,6 +52,7 @@ export function layout(app: AppSettings): Layout {
     webUser: "www-data",
     appDir: app.dir,
     current: `${app.dir}/current`,
+    staticDir: "hbnb/static",
     dataDir: app.dataDir,
     logDir: app.logDir,
     configDir,
@@ -56,6 +60,7 @@ export function layout(app: AppSettings): Layout {
     envFile: `${configDir}/${service}.env`,
     socket: `/run/${service}/gunicorn.sock`,
     unitPath: `/etc/systemd/system/${service}.service`,
+    socketUnitPath: `/etc/systemd/system/${service}.socket`,
     sitePath: `/etc/nginx/sites-available/${service}`,
     proxyPath: `/etc/nginx/snippets/${service}-proxy.conf`,
     stateDir: "/var/lib/hbnb-stack",
@@ -72,10 +77,11 @@ export function layout(app: AppSettings): Layout {
 
 /**
  * What a config file is to the configs step: how it is checked and what applies it.
- * unit: systemd-analyze verify, daemon-reload, restart; gunicorn: graceful
- * reload; nginx: nginx -t, then reload Nginx; tool: a script for the operator, installed as is.
+ * unit: systemd-analyze verify, daemon-reload, restart; socket: the same, and the socket is
+ * restarted with the service; gunicorn: graceful reload; nginx: nginx -t, then reload Nginx;
+ * tool: a script for the operator, installed as is.
  */
-export type ConfigKind = "unit" | "gunicorn" | "nginx" | "tool";
+export type ConfigKind = "unit" | "socket" | "gunicorn" | "nginx" | "tool";
 
 export interface ConfigFile {
   name: string;
@@ -105,6 +111,15 @@ const CONFIG_FILES: {
     kind: "unit",
     template: "systemd/app.service.njk",
     path: (l) => l.unitPath,
+    owner: () => "root:root",
+    mode: "0644",
+  },
+  {
+    // The socket Nginx connects to, made by systemd and handed to Gunicorn.
+    name: "socket",
+    kind: "socket",
+    template: "systemd/app.socket.njk",
+    path: (l) => l.socketUnitPath,
     owner: () => "root:root",
     mode: "0644",
   },

@@ -17,17 +17,22 @@ site_link=$enabled/$(basename "$HBNB_SITE_PATH")
 
 # One file a line: kind|path|owner|mode|content in base64 (see components/render.ts).
 mapfile -t files <<<"$HBNB_CONFIG_FILES"
+mkdir "$stage/units"
 for i in "${!files[@]}"; do
   IFS='|' read -r kind dest _ _ content <<<"${files[i]}"
   base64 -d <<<"$content" >"$stage/$i"
-  # A unit the same as the one in place was verified when it was written: only a new one is.
-  if [[ $kind == unit ]] && ! cmp -s "$stage/$i" "$dest"; then
-    # systemd-analyze wants the unit under its real name.
-    mkdir -p "$stage/units" && cp "$stage/$i" "$stage/units/$(basename "$dest")"
-    out=$(systemd-analyze verify "$stage/units/$(basename "$dest")" 2>&1) || die "systemd-analyze verify rejected $dest: $out"
-  fi
+  # systemd-analyze wants each unit under its real name, beside the units it names (the
+  # service requires its socket).
+  [[ $kind != unit && $kind != socket ]] || cp "$stage/$i" "$stage/units/$(basename "$dest")"
   # Keep what is there now, to put it back if Nginx rejects the new files.
   [[ -f $dest ]] && cp -a "$dest" "$backup/$i"
+done
+for i in "${!files[@]}"; do
+  IFS='|' read -r kind dest _ _ _ <<<"${files[i]}"
+  # A unit the same as the one in place was verified when it was written: only a new one is.
+  if [[ $kind == unit || $kind == socket ]] && ! cmp -s "$stage/$i" "$dest"; then
+    out=$(systemd-analyze verify "$stage/units/$(basename "$dest")" 2>&1) || die "systemd-analyze verify rejected $dest: $out"
+  fi
 done
 had_default=0
 [[ -e $enabled/default || -L $enabled/default ]] && had_default=1
@@ -70,14 +75,18 @@ if [[ -n ${wrote[nginx]:-} ]]; then
   fi
 fi
 
-[[ -z ${wrote[unit]:-} ]] || systemctl daemon-reload
-# The unit and the environment are read only when the master starts: they need a restart.
-# Gunicorn re-reads its own settings on a graceful reload.
+[[ -z ${wrote[unit]:-}${wrote[socket]:-} ]] || systemctl daemon-reload
+# The unit and the environment are read only when the master starts: they need a restart. A
+# new socket unit applies only once the socket itself is made again, with the service (the
+# connections waiting in the old one are refused). Gunicorn re-reads its own settings on a
+# graceful reload.
 pending=$HBNB_STATE_DIR/$HBNB_SERVICE.pending
 install -d -m 0700 "$HBNB_STATE_DIR"
-if [[ -n ${wrote[unit]:-}${wrote[env]:-} ]]; then
+if [[ -n ${wrote[socket]:-} ]]; then
+  echo restart-socket >"$pending"
+elif [[ -n ${wrote[unit]:-}${wrote[env]:-} && $(cat "$pending" 2>/dev/null) != restart-socket ]]; then
   echo restart >"$pending"
-elif [[ -n ${wrote[gunicorn]:-} && $(cat "$pending" 2>/dev/null) != restart ]]; then
+elif [[ -n ${wrote[gunicorn]:-} && $(cat "$pending" 2>/dev/null) != restart* ]]; then
   echo reload >"$pending"
 fi
 finish

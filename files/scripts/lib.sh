@@ -58,6 +58,18 @@ ensure_dir() {
   fi
 }
 
+# The owner and modes of the release in DIR (the app's group GROUP, its static files under
+# STATIC): the code belongs to root and is read through the app's group only, so the app cannot
+# change itself and no other user reads it; the static files, which Nginx serves to anyone, are
+# readable by all, through directories others may pass through but not list.
+release_modes() {
+  local dir=$1 group=$2 static=$3
+  chown -R "root:$group" "$dir"
+  find "$dir" -type d -exec chmod 0751 {} +
+  find "$dir" -type f -exec chmod 0640 {} +
+  if [[ -d $dir/$static ]]; then find "$dir/$static" -type f -exec chmod 0644 {} +; fi
+}
+
 # Installs file SRC at DEST with owner and mode when its content differs; returns 1 when DEST
 # was already identical, so callers can tell whether something changed.
 install_file() {

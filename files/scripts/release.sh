@@ -4,7 +4,7 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_RELEASE HBNB_APP_DIR HBNB_APP_USER
+need HBNB_RELEASE HBNB_APP_DIR HBNB_APP_USER HBNB_STATIC_DIR
 
 target=$HBNB_APP_DIR/releases/$HBNB_RELEASE
 if [[ -f $target/RELEASE && $(<"$target/RELEASE") == "$HBNB_RELEASE" ]]; then
@@ -34,10 +34,7 @@ tar -xzf "$HBNB_ARCHIVE" -C "$incoming" --no-same-owner --no-same-permissions --
 # Compile now, as root: workers find bytecode they could not write themselves, and a syntax
 # error stops the deploy here, before the release can go live.
 python3 -m compileall -q "$incoming" >/dev/null || die "release $HBNB_RELEASE does not compile (python3 -m compileall); fix the app and deploy again"
-# Code belongs to root and is read through the app's group: the app cannot change itself.
-chown -R "root:$HBNB_APP_USER" "$incoming"
-find "$incoming" -type d -exec chmod 0750 {} +
-find "$incoming" -type f -exec chmod 0640 {} +
+release_modes "$incoming" "$HBNB_APP_USER" "$HBNB_STATIC_DIR"
 mv -T "$incoming" "$target"
 trap - EXIT
 rm -f "$HBNB_ARCHIVE"

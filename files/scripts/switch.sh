@@ -7,7 +7,9 @@
 #    release ever went live here) there is none to keep serving: the canary is skipped, and the
 #    proof below is the check.
 # 2. `current` points at the release; Gunicorn starts, or reloads gracefully (HUP: same master,
-#    new workers, no request dropped), or restarts when its unit or environment changed.
+#    new workers, no request dropped), or restarts when its unit or environment changed (the
+#    socket is systemd's and stays: requests wait in it for the new master), or restarts with a
+#    new socket when the socket's own unit changed.
 # 3. The health check must answer with the new release id, proof that the new code is what
 #    serves; if it never does, `current` goes back to the previous release, which is reloaded,
 #    or, with none, Gunicorn is stopped and `current` removed.
@@ -124,10 +126,13 @@ point_at() {
 }
 
 apply() {
-  if systemctl is-active -q "$HBNB_SERVICE"; then
-    systemctl "$1" "$HBNB_SERVICE"
-  else
+  if ! systemctl is-active -q "$HBNB_SERVICE"; then
     systemctl start "$HBNB_SERVICE"
+  elif [[ $1 == restart && $pending == restart-socket ]]; then
+    # systemd makes a socket only while its service is stopped; the start brings it up again.
+    systemctl stop "$HBNB_SERVICE" "$HBNB_SERVICE.socket" && systemctl start "$HBNB_SERVICE"
+  else
+    systemctl "$1" "$HBNB_SERVICE"
   fi
 }
 
@@ -142,8 +147,8 @@ fail() {
   elif [[ -z $previous ]]; then
     # A cold start: no release to go back to. The server is left as before the switch: no
     # `current`, and Gunicorn stopped (systemd would restart a release that never answered, in
-    # a loop) and not enabled at boot.
-    systemctl stop "$HBNB_SERVICE" || true
+    # a loop) with its socket (a request on it would start Gunicorn again), not enabled at boot.
+    systemctl stop "$HBNB_SERVICE" "$HBNB_SERVICE.socket" || true
     rm -f "$current"
   fi
   die "release $HBNB_RELEASE failed: $reason; last lines of its log: $(journalctl -u "$HBNB_SERVICE" -n 15 --no-pager -o cat 2>&1 | tr '\n' ' ')"
@@ -152,7 +157,7 @@ fail() {
 action=""
 if ! systemctl is-active -q "$HBNB_SERVICE"; then
   action=start
-elif [[ $pending == restart ]]; then
+elif [[ $pending == restart* ]]; then
   action=restart
 elif [[ $previous != "$target" || $pending == reload ]]; then
   action=reload
@@ -174,12 +179,12 @@ if [[ -n $action ]]; then
   declare -A did=([start]=started [restart]=restarted [reload]=reloaded)
   changed "${did[$action]} $HBNB_SERVICE: release $HBNB_RELEASE answers"
 fi
-# Enabled at boot once a release has answered, never before. --no-reload: the unit is loaded
-# (it runs); only the link that starts it at boot is new, which systemd reads at boot, and a
-# reload of every unit would cost about half a second.
-if ! systemctl is-enabled -q "$HBNB_SERVICE"; then
+# Enabled at boot once a release has answered, never before, with its socket (the unit's
+# Also=). --no-reload: the units are loaded (they run); only the links that start them at boot
+# are new, which systemd reads at boot, and a reload of every unit would cost about half a second.
+if ! systemctl is-enabled -q "$HBNB_SERVICE" || ! systemctl is-enabled -q "$HBNB_SERVICE.socket"; then
   systemctl enable -q --no-reload "$HBNB_SERVICE"
-  changed "enabled $HBNB_SERVICE at boot"
+  changed "enabled $HBNB_SERVICE and its socket at boot"
 fi
 rm -f "$pending_file"
 # The releases that served, in order: what `<service>-rollback` goes back through.

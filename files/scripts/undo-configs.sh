@@ -49,7 +49,7 @@ if [[ -d $HBNB_CACHE_DIR ]]; then
   rm -rf "$HBNB_CACHE_DIR"
   changed "removed $HBNB_CACHE_DIR"
 fi
-if [[ -n ${removed[unit]:-} ]]; then
+if [[ -n ${removed[unit]:-}${removed[socket]:-} ]]; then
   systemctl daemon-reload
   changed "reloaded systemd's units"
 fi

@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
 # undo-switch: the app stops serving, as `pulumi destroy` does on a server the stack did not
-# create: its service is stopped and no longer started at boot, and `current` no longer points
-# at a release. Nginx keeps running (the configs undo gives it back its default site).
+# create: its service and socket are stopped and no longer started at boot, and `current` no
+# longer points at a release. Nginx keeps running (the configs undo gives it back its default site).
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
 need HBNB_SERVICE HBNB_APP_DIR HBNB_STATE_DIR
 
-service=$HBNB_SERVICE.service
-if systemctl is-active -q "$service"; then
-  systemctl stop "$service"
-  changed "stopped $service"
-fi
-if systemctl is-enabled -q "$service" 2>/dev/null; then
-  systemctl disable -q "$service"
-  changed "disabled $service at boot"
-fi
-# A unit that failed keeps showing in `systemctl --failed` until told otherwise.
-if systemctl is-failed -q "$service"; then
-  systemctl reset-failed "$service"
-  changed "cleared the failed state of $service"
-fi
+units=("$HBNB_SERVICE.service" "$HBNB_SERVICE.socket")
+# Both at once: a request on the socket alone would start the service again.
+for unit in "${units[@]}"; do
+  if systemctl is-active -q "$unit"; then
+    systemctl stop "${units[@]}"
+    changed "stopped ${units[*]}"
+    break
+  fi
+done
+for unit in "${units[@]}"; do
+  if systemctl is-enabled -q "$unit" 2>/dev/null; then
+    systemctl disable -q "$unit"
+    changed "disabled $unit at boot"
+  fi
+  # A unit that failed keeps showing in `systemctl --failed` until told otherwise.
+  if systemctl is-failed -q "$unit"; then
+    systemctl reset-failed "$unit"
+    changed "cleared the failed state of $unit"
+  fi
+done
 for link in "$HBNB_APP_DIR/current" "$HBNB_APP_DIR/.current.new"; do
   if [[ -L $link ]]; then
     rm -f "$link"

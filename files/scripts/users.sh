@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # users: the app's unprivileged user and group, and the directories it runs from.
 # The app owns only what it writes (data, logs); its code and configs belong to root, readable
-# through the group. Nginx's user joins the group to reach Gunicorn's socket and static files.
+# through the group. Nginx's user is not in the group: it would read the app's secrets and its
+# database. It reaches the socket by the socket unit's own permission, and the static files as
+# anyone may (see release_modes in lib.sh).
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_APP_USER HBNB_WEB_USER HBNB_APP_DIR HBNB_DATA_DIR HBNB_LOG_DIR HBNB_CONFIG_DIR
+need HBNB_APP_USER HBNB_WEB_USER HBNB_APP_DIR HBNB_DATA_DIR HBNB_LOG_DIR HBNB_CONFIG_DIR HBNB_STATIC_DIR
 
 user=$HBNB_APP_USER
 if ! getent group "$user" >/dev/null; then
@@ -17,13 +19,21 @@ if ! id "$user" >/dev/null 2>&1; then
   useradd --system --gid "$user" --home-dir "$HBNB_DATA_DIR" --no-create-home --shell /usr/sbin/nologin "$user"
   changed "created user $user"
 fi
-if ! id -nG "$HBNB_WEB_USER" | tr ' ' '\n' | grep -qx "$user"; then
-  usermod -aG "$user" "$HBNB_WEB_USER"
-  changed "added $HBNB_WEB_USER to group $user"
+# Stacks before the socket unit put Nginx's user in the group, and their releases were readable
+# through it only: the user leaves it, and those releases get today's modes.
+if getent group "$user" | cut -d: -f4 | tr ',' '\n' | grep -qx "$HBNB_WEB_USER"; then
+  gpasswd -d "$HBNB_WEB_USER" "$user" >/dev/null
+  changed "removed $HBNB_WEB_USER from group $user"
 fi
 
-ensure_dir "$HBNB_APP_DIR" "root:$user" 0750
-ensure_dir "$HBNB_APP_DIR/releases" "root:$user" 0750
+# Others (Nginx) may pass through to the static files, but not list what is there.
+ensure_dir "$HBNB_APP_DIR" "root:$user" 0751
+ensure_dir "$HBNB_APP_DIR/releases" "root:$user" 0751
+for release in "$HBNB_APP_DIR"/releases/r-*; do
+  [[ -d $release && $(stat -c %a "$release") != 751 ]] || continue
+  release_modes "$release" "$user" "$HBNB_STATIC_DIR"
+  changed "set the modes of $release"
+done
 ensure_dir "$HBNB_CONFIG_DIR" "root:$user" 0750
 ensure_dir "$HBNB_DATA_DIR" "$user:$user" 0750
 ensure_dir "$HBNB_LOG_DIR" "$user:$user" 0750

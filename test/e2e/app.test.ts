@@ -156,7 +156,8 @@ describe("Nginx's cache of the app's answers", () => {
     if (again.second <= stored.second + 1) expect([again.status, again.cache]).toEqual([200, "HIT"]);
     else stored = again;
 
-    expect((await server.sh("sudo systemctl stop hbnb")).code).toBe(0);
+    // Both: a request on the socket alone would start the app again.
+    expect((await server.sh("sudo systemctl stop hbnb.socket hbnb")).code).toBe(0);
     try {
       // With the app stopped nothing new is stored: each answer is the entry of second S while
       // it lives, and from the second it expires on, a 502 (the expired entry is not served).

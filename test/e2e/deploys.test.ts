@@ -222,18 +222,22 @@ describe("pruning", () => {
 });
 
 describe("a cold start (no release went live here yet)", () => {
-  // Gunicorn off and not enabled at boot, no `current`: the server as before its first switch.
+  // Gunicorn and its socket off and not enabled at boot, no `current`: the server as before its
+  // first switch.
   const coldState = async (): Promise<string[]> =>
     (
       await server.sh(
-        "systemctl is-active -q hbnb && echo active || echo stopped; systemctl is-enabled hbnb || true; " +
+        "for unit in hbnb hbnb.socket; do systemctl is-active -q $unit && echo active || echo stopped; done; " +
+          "systemctl is-enabled hbnb hbnb.socket || true; " +
           "sudo test -e /srv/hbnb/current && echo current || echo no current",
       )
     ).out.split("\n");
 
   test("a release that crashes at start fails the switch, which leaves the server as it was; a good one then goes live", async () => {
-    expect((await server.sh("sudo systemctl disable -q --now hbnb && sudo rm /srv/hbnb/current")).code).toBe(0);
-    expect(await coldState()).toEqual(["stopped", "disabled", "no current"]);
+    expect(
+      (await server.sh("sudo systemctl disable -q --now hbnb hbnb.socket && sudo rm /srv/hbnb/current")).code,
+    ).toBe(0);
+    expect(await coldState()).toEqual(["stopped", "stopped", "disabled", "disabled", "no current"]);
     // With no release to keep serving there is no canary: the start itself is the check.
     const broken = releaseWith("cold-crash", { "hbnb/wsgi.py": '\nraise RuntimeError("crash at start")\n' });
     const error = await failure(deployOf(broken));
@@ -244,10 +248,10 @@ describe("a cold start (no release went live here yet)", () => {
           `its health check never answered with it \\(last answer: none: Gunicorn exited\\))`,
       ),
     );
-    expect(await coldState()).toEqual(["stopped", "disabled", "no current"]);
+    expect(await coldState()).toEqual(["stopped", "stopped", "disabled", "disabled", "no current"]);
     // The runner kept the switch of the release that served last as done: forced, it runs again.
     await server.deploy(server.plan, { force: true });
     expect(await server.serving()).toBe(server.plan.release);
-    expect(await coldState()).toEqual(["active", "enabled", "current"]);
+    expect(await coldState()).toEqual(["active", "active", "enabled", "enabled", "current"]);
   });
 });

@@ -113,12 +113,30 @@ describe("on the server", () => {
     expect((await server.sh(`systemctl is-active ${service} nginx`)).out).toBe("active\nactive");
   });
 
-  test("Gunicorn runs 3 workers as the app user, on a socket only the group can reach", async () => {
+  test("Gunicorn runs 3 workers as the app user, on systemd's socket that only Nginx's user can reach", async () => {
     const { master, workers } = await server.gunicorn();
     expect(workers).toHaveLength(3);
     expect((await server.sh(`ps -o user= -p ${[master, ...workers].join(",")} | sort -u`)).out).toBe("hbnb");
-    expect((await server.sh(`sudo stat -c '%A %U:%G' ${server.plan.layout.socket}`)).out).toBe("srwxrwx--- hbnb:hbnb");
-    expect((await server.sh("id -nG www-data")).out.split(" ")).toContain("hbnb");
+    const { socket } = server.plan.layout;
+    expect((await server.sh(`sudo stat -c '%A %U:%G' ${socket}`)).out).toBe("srw------- www-data:www-data");
+    expect((await server.sh("systemctl is-enabled hbnb.socket; systemctl is-active hbnb.socket")).out).toBe(
+      "enabled\nactive",
+    );
+    // The master listens on the socket systemd handed it (the same inode), and made none itself.
+    const inode = (await server.sh(`sudo stat -c %i ${socket}`)).out;
+    const held = await server.sh(`sudo ss -xlpn | grep -F 'pid=${master},' | grep -F ' ${socket} ' | awk '{print $6}'`);
+    expect(held.out).toBe(inode);
+  });
+
+  test("Nginx's user reads neither the app's secrets, nor its database, nor its code; only its static files", async () => {
+    const asNginx = (command: string) => server.sh(`sudo -u www-data sh -c '${command}' 2>&1`);
+    expect((await server.sh("id -nG www-data")).out.split(" ")).not.toContain("hbnb");
+    expect((await asNginx("cat /etc/hbnb/hbnb.env")).code).not.toBe(0);
+    expect((await asNginx("cat /var/lib/hbnb/hbnb.db")).code).not.toBe(0);
+    expect((await asNginx("ls /var/lib/hbnb")).code).not.toBe(0);
+    expect((await asNginx("cat /srv/hbnb/current/hbnb/wsgi.py")).code).not.toBe(0);
+    expect((await asNginx("ls /srv/hbnb/current/")).code).not.toBe(0);
+    expect((await asNginx("head -c 20 /srv/hbnb/current/hbnb/static/styles/common.css")).code).toBe(0);
   });
 
   test("the app user cannot write its release, but can write its data and logs", async () => {

@@ -84,11 +84,14 @@ describe.each<[string, RawConfig]>([
     }
   });
 
-  test("the systemd unit passes systemd-analyze verify with no warning", () => {
+  test("the service and its socket pass systemd-analyze verify with no warning", () => {
+    // Side by side, as on the server: verify loads the units of the files' directory too.
     const dir = tmp();
     const unit = path.join(dir, `${raw.appUser ?? "hbnb"}.service`);
+    const socket = path.join(dir, `${raw.appUser ?? "hbnb"}.socket`);
     fs.writeFileSync(unit, configs.unit);
-    const result = run("systemd-analyze", ["verify", unit]);
+    fs.writeFileSync(socket, configs.socket);
+    const result = run("systemd-analyze", ["verify", unit, socket]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     fs.rmSync(dir, { recursive: true });

@@ -64,6 +64,7 @@ describe("the plan", () => {
       "HBNB_DATA_DIR=/var/lib/hbnb",
       "HBNB_LOG_DIR=/var/log/hbnb",
       "HBNB_CONFIG_DIR=/etc/hbnb",
+      "HBNB_STATIC_DIR=hbnb/static",
     ]);
     expect(steps.release.upload).toEqual({
       source: "/build/r-0123456789ab.tar.gz",
@@ -79,6 +80,7 @@ describe("the plan", () => {
   test("passes every rendered config with its kind, path, owner and mode, and keys off them by hash", () => {
     expect(plan.configFiles.map((f) => `${f.kind}|${f.path}|${f.owner}|${f.mode}`)).toEqual([
       "unit|/etc/systemd/system/hbnb.service|root:root|0644",
+      "socket|/etc/systemd/system/hbnb.socket|root:root|0644",
       "gunicorn|/etc/hbnb/gunicorn.conf.py|root:hbnb|0640",
       "nginx|/etc/nginx/sites-available/hbnb|root:root|0644",
       "nginx|/etc/nginx/snippets/hbnb-proxy.conf|root:root|0644",
@@ -181,10 +183,21 @@ describe("rendered configs", () => {
     expect(configs.unit).toMatch(/^Restart=on-failure$/m);
     expect(configs.unit).toMatch(/^WantedBy=multi-user.target$/m);
     expect(configs.unit).toMatch(/^EnvironmentFile=\/etc\/hbnb\/hbnb.env$/m);
+    expect(configs.unit).toMatch(/^Requires=hbnb.socket$/m);
+    expect(configs.unit).toMatch(/^Also=hbnb.socket$/m);
+    expect(configs.unit).not.toMatch(/^RuntimeDirectory/m);
   });
 
-  test("Gunicorn: the socket, umask 007, the workers, the log files, no preload", () => {
-    expect(configs.gunicorn).toMatch(/^bind = "unix:\/run\/hbnb\/gunicorn.sock"$/m);
+  test("the socket: systemd's, at the path Nginx connects to, for Nginx's user alone", () => {
+    expect(configs.socket).toMatch(/^ListenStream=\/run\/hbnb\/gunicorn.sock$/m);
+    expect(configs.socket).toMatch(/^SocketUser=www-data$/m);
+    expect(configs.socket).toMatch(/^SocketGroup=www-data$/m);
+    expect(configs.socket).toMatch(/^SocketMode=0600$/m);
+    expect(configs.socket).toMatch(/^WantedBy=sockets.target$/m);
+  });
+
+  test("Gunicorn: the socket from systemd, umask 007, the workers, the log files, no preload", () => {
+    expect(configs.gunicorn).not.toMatch(/^bind/m);
     expect(configs.gunicorn).toMatch(/^umask = 0o007$/m);
     expect(configs.gunicorn).toMatch(/^workers = 4$/m);
     expect(configs.gunicorn).toMatch(/^accesslog = "\/var\/log\/hbnb\/access.log"$/m);

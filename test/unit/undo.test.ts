@@ -86,6 +86,7 @@ describe("the plan's undos", () => {
       HBNB_SITE_PATH: "/etc/nginx/sites-available/hbnb",
       HBNB_CONFIG_PATHS: [
         "unit|/etc/systemd/system/hbnb.service",
+        "socket|/etc/systemd/system/hbnb.socket",
         "gunicorn|/etc/hbnb/gunicorn.conf.py",
         "nginx|/etc/nginx/sites-available/hbnb",
         "nginx|/etc/nginx/snippets/hbnb-proxy.conf",
