@@ -27,7 +27,9 @@ export type HardeningKind =
    * they are. The path may list other places of the file, space-separated: the first that exists
    * is the one; none, and the file is skipped (not on this system).
    */
-  | "keys";
+  | "keys"
+  /** As keys, in Nginx's own nginx.conf ("directive value;" lines); then `nginx -t` and a reload. */
+  | "nginx-keys";
 
 export interface HardeningFile {
   name: string;
@@ -90,6 +92,8 @@ const HARDENING_FILES: { name: string; kind: HardeningKind; template: string; pa
     template: "chkrootkit.conf.njk",
     path: () => "/etc/chkrootkit/chkrootkit.conf /etc/chkrootkit.conf",
   },
+  // How many connections Nginx holds: only nginx.conf's main and events levels take it.
+  { name: "nginx-connections", kind: "nginx-keys", template: "nginx.conf.njk", path: () => "/etc/nginx/nginx.conf" },
   // Ubuntu's crash reporter off (with apport.service masked by the harden step): see the file.
   { name: "apport", kind: "keys", template: "apport.njk", path: () => "/etc/default/apport" },
 ];

@@ -167,7 +167,6 @@ function undo(files: ServerFiles, stepName: string, summary: string, values: Rec
 function usersValues(l: Layout): Record<string, string> {
   return {
     HBNB_APP_USER: l.user,
-    HBNB_WEB_USER: l.webUser,
     HBNB_APP_DIR: l.appDir,
     HBNB_DATA_DIR: l.dataDir,
     HBNB_LOG_DIR: l.logDir,
@@ -273,6 +272,9 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     step(files, "harden", "harden SSH and the kernel; fail2ban, security updates, log rotation", {
       // The user the deploy logs in as: the new SSH settings must still let it in with its key.
       HBNB_SSH_USER: settings.ssh.user,
+      // Nginx's user leaves the app's group, where stacks before the socket unit put it.
+      HBNB_APP_USER: l.user,
+      HBNB_WEB_USER: l.webUser,
       // One file a line: kind|path|mode|content in base64 (see components/hardening.ts).
       HBNB_HARDENING_FILES: renderHardening(files.templates, l, settings.ssh)
         .map((f) => [f.kind, f.path, f.mode, b64(f.text)].join("|"))
@@ -312,6 +314,8 @@ function undos(settings: Settings, files: ServerFiles, l: Layout, configFiles: C
       {
         HBNB_SERVICE: l.service,
         ...usersValues(l),
+        // Nginx's user, which stacks before the socket unit put in the app's group.
+        HBNB_WEB_USER: l.webUser,
         HBNB_STATE_DIR: l.stateDir,
         HBNB_KEEP_DATA: String(keep),
       },
@@ -334,7 +338,7 @@ function undos(settings: Settings, files: ServerFiles, l: Layout, configFiles: C
       // The harden step's own list: the undo removes each file, or puts back each key it set
       // (so only the keys' files carry their text).
       HBNB_HARDENING_FILES: renderHardening(files.templates, l, settings.ssh)
-        .map((f) => [f.kind, f.path, f.mode, f.kind === "keys" ? b64(f.text) : ""].join("|"))
+        .map((f) => [f.kind, f.path, f.mode, f.kind.endsWith("keys") ? b64(f.text) : ""].join("|"))
         .join("\n"),
     }),
     firewall: undo(files, "firewall", "remove the ufw rules of the stack", { HBNB_SSH_PORT: settings.ssh.port }),

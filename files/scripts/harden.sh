@@ -9,7 +9,7 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_HARDENING_FILES HBNB_SSH_USER
+need HBNB_HARDENING_FILES HBNB_SSH_USER HBNB_APP_USER HBNB_WEB_USER
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -135,6 +135,14 @@ for i in "${!files[@]}"; do
       fi
       set_keys "$src" "$found" || continue
       ;;
+    nginx-keys)
+      cp -a "$dest" "$stage/nginx.conf"
+      set_keys "$src" "$dest" || continue
+      if ! out=$(nginx -t 2>&1); then
+        cp -a "$stage/nginx.conf" "$dest"
+        die "nginx -t rejected the values set in $dest, which was put back as it was: $out"
+      fi
+      ;;
     *) die "unknown kind '$kind' of $dest" ;;
   esac
   wrote[$kind]=1
@@ -164,7 +172,21 @@ fi
 # report its jail, but every ban would fail.
 command -v nft >/dev/null || die "nft (package nftables) is missing: fail2ban could not ban; the packages step installs it"
 
+# Nginx's user reaches the app through its socket alone (the socket unit lets only it connect):
+# in the app's group it could read the app's secrets and database. Stacks before the socket unit
+# put it there; it leaves now that the switch step has moved the app onto the socket unit, and
+# Nginx's workers drop the group at its reload below.
+if getent group "$HBNB_APP_USER" | cut -d: -f4 | tr ',' '\n' | grep -qx "$HBNB_WEB_USER"; then
+  gpasswd -d "$HBNB_WEB_USER" "$HBNB_APP_USER" >/dev/null
+  changed "removed $HBNB_WEB_USER from group $HBNB_APP_USER"
+  wrote[nginx-user]=1
+fi
+
 # Settings take effect: only what changed is reloaded.
+if [[ -n ${wrote[nginx-keys]:-}${wrote[nginx-user]:-} ]] && systemctl is-active -q nginx; then
+  systemctl reload nginx
+  changed "reloaded nginx"
+fi
 if [[ -n ${wrote[sshd]:-} ]]; then
   reload_sshd
   changed "reloaded ssh's settings"

@@ -130,7 +130,13 @@ apply() {
     systemctl start "$HBNB_SERVICE"
   elif [[ $1 == restart && $pending == restart-socket ]]; then
     # systemd makes a socket only while its service is stopped; the start brings it up again.
-    systemctl stop "$HBNB_SERVICE" "$HBNB_SERVICE.socket" && systemctl start "$HBNB_SERVICE"
+    systemctl stop "$HBNB_SERVICE" "$HBNB_SERVICE.socket" || return 1
+    # The socket's directory as an older unit left it (the service's RuntimeDirectory, closed to
+    # all but the app's group) would keep Nginx out: systemd makes it anew, open to pass through.
+    local dir
+    dir=$(dirname "$HBNB_SOCKET")
+    if [[ -d $dir && $(stat -c %U "$dir") != root ]]; then rm -rf "$dir"; fi
+    systemctl start "$HBNB_SERVICE"
   else
     systemctl "$1" "$HBNB_SERVICE"
   fi

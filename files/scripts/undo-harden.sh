@@ -2,11 +2,11 @@
 # undo-harden: takes the host's hardening out again, as `pulumi destroy` does on a server the
 # stack did not create. The stack's own drop-ins (sshd, sysctl, fail2ban, apt, logrotate, core
 # dumps, limits, profile, modprobe) are removed; in the distribution's own files (login.defs,
-# ufw's sysctl.conf, chkrootkit.conf, apport's default) each key the stack set goes back to the
+# ufw's sysctl.conf, chkrootkit.conf, apport's default, nginx.conf) each key the stack set goes back to the
 # distribution's line, and apport (Ubuntu), which the harden step masks, is unmasked;
 # read from the package's own copy of the file, and a key the owner changed since is left as it
 # is. Then what reads them is reloaded: ssh (after `sshd -t`: SSH keeps working with keys),
-# fail2ban, logrotate's timer, the kernel settings. The packages stay installed.
+# fail2ban, logrotate's timer, the kernel settings, Nginx (after `nginx -t`). The packages stay installed.
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
@@ -112,6 +112,17 @@ declare -A removed=()
 for i in "${!files[@]}"; do
   IFS='|' read -r kind dest _ content <<<"${files[i]}"
   case $kind in
+    nginx-keys)
+      base64 -d <<<"$content" >"$stage/stack.$i"
+      [[ -f $dest ]] || continue
+      cp -a "$dest" "$stage/nginx.conf"
+      restore_keys "$stage/stack.$i" "$dest" || continue
+      if ! out=$(nginx -t 2>&1); then
+        cp -a "$stage/nginx.conf" "$dest"
+        die "nginx -t rejects $dest with the distribution's values, so the stack's were put back: $out"
+      fi
+      removed[$kind]=1
+      ;;
     keys)
       base64 -d <<<"$content" >"$stage/stack.$i"
       # DEST may list places (space-separated), as the harden step reads it: the first that exists.
@@ -145,6 +156,10 @@ for i in "${!files[@]}"; do
   esac
 done
 
+if [[ -n ${removed[nginx-keys]:-} ]] && systemctl is-active -q nginx; then
+  systemctl reload nginx
+  changed "reloaded nginx"
+fi
 if [[ -n ${removed[sshd]:-} ]]; then
   # New connections get the distribution's settings (keys still work); this one stays.
   reload_sshd

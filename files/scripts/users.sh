@@ -7,7 +7,7 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_APP_USER HBNB_WEB_USER HBNB_APP_DIR HBNB_DATA_DIR HBNB_LOG_DIR HBNB_CONFIG_DIR HBNB_STATIC_DIR
+need HBNB_APP_USER HBNB_APP_DIR HBNB_DATA_DIR HBNB_LOG_DIR HBNB_CONFIG_DIR HBNB_STATIC_DIR
 
 user=$HBNB_APP_USER
 if ! getent group "$user" >/dev/null; then
@@ -19,14 +19,10 @@ if ! id "$user" >/dev/null 2>&1; then
   useradd --system --gid "$user" --home-dir "$HBNB_DATA_DIR" --no-create-home --shell /usr/sbin/nologin "$user"
   changed "created user $user"
 fi
-# Stacks before the socket unit put Nginx's user in the group, and their releases were readable
-# through it only: the user leaves it, and those releases get today's modes.
-if getent group "$user" | cut -d: -f4 | tr ',' '\n' | grep -qx "$HBNB_WEB_USER"; then
-  gpasswd -d "$HBNB_WEB_USER" "$user" >/dev/null
-  changed "removed $HBNB_WEB_USER from group $user"
-fi
-
-# Others (Nginx) may pass through to the static files, but not list what is there.
+# Others (Nginx) may pass through to the static files, but not list what is there. Stacks
+# before the socket unit had Nginx's user in the app's group and their releases readable through
+# it only: those get today's modes (the harden step takes Nginx's user out of the group once the
+# switch step has moved the app onto its socket unit).
 ensure_dir "$HBNB_APP_DIR" "root:$user" 0751
 ensure_dir "$HBNB_APP_DIR/releases" "root:$user" 0751
 for release in "$HBNB_APP_DIR"/releases/r-*; do

@@ -8,6 +8,7 @@ have passed or a line arrives on stdin, closes them all, and prints `closed`. Ru
 network namespace of the test run's own (ip netns exec), so the connections come from that
 namespace's address.
 """
+import resource
 import socket
 import sys
 import threading
@@ -18,6 +19,10 @@ HEAD = (
     f"POST /airbnb-onepage/ HTTP/1.1\r\nHost: {host}\r\n"
     "Content-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n"
 ).encode()
+
+# One descriptor a connection: more than the usual soft limit (1,024) may be asked for.
+_, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 connections = []
 for _ in range(count):

@@ -70,7 +70,7 @@ afterAll(() => sandboxes.forEach((sandbox) => sandbox.remove()));
 
 /** Runs harden.sh with the given hardening files, after SETUP (bash) made the server's /etc. */
 const harden = (sandbox: Sandbox, files: string[], setup = "") =>
-  sandbox.run("harden.sh", { HBNB_SSH_USER: "root", HBNB_HARDENING_FILES: files.join("\n") }, [
+  sandbox.run("harden.sh", { HBNB_SSH_USER: "root", HBNB_APP_USER: "hbnb", HBNB_WEB_USER: "www-data", HBNB_HARDENING_FILES: files.join("\n") }, [
     // The distribution's rotation of Nginx's logs, which the step checks is there.
     "mkdir -p /etc/logrotate.d && printf '/var/log/nginx/*.log {\\n}\\n' >/etc/logrotate.d/nginx",
     setup,

@@ -59,7 +59,6 @@ describe("the plan", () => {
     expect(steps.users.triggers).toEqual([
       expect.stringMatching(/^script=[0-9a-f]{12}$/),
       "HBNB_APP_USER=hbnb",
-      "HBNB_WEB_USER=www-data",
       "HBNB_APP_DIR=/srv/hbnb",
       "HBNB_DATA_DIR=/var/lib/hbnb",
       "HBNB_LOG_DIR=/var/log/hbnb",

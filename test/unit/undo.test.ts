@@ -121,7 +121,7 @@ describe("the plan's undos", () => {
     // distribution's files whose keys it puts back.
     const hardening = renderHardening(files.templates, plan.layout, { user: "ubuntu", port: 22 });
     const list = hardening.map((f) =>
-      [f.kind, f.path, f.mode, f.kind === "keys" ? Buffer.from(f.text).toString("base64") : ""].join("|"),
+      [f.kind, f.path, f.mode, f.kind.endsWith("keys") ? Buffer.from(f.text).toString("base64") : ""].join("|"),
     );
     expect(values["undo-harden"]).toEqual({ HBNB_STEP: "undo-harden", HBNB_HARDENING_FILES: list.join("\n") });
     const harden = plan.steps.find((s) => s.name === "harden")!;
@@ -136,6 +136,7 @@ describe("the plan's undos", () => {
       "/etc/chkrootkit/chkrootkit.conf /etc/chkrootkit.conf",
       "/etc/default/apport",
     ]);
+    expect(hardening.filter((f) => f.kind === "nginx-keys").map((f) => f.path)).toEqual(["/etc/nginx/nginx.conf"]);
   });
 
   test("follow the settings they undo: another app user, directories, SSH port", () => {
