@@ -3,6 +3,13 @@
 -- by kind (status = responses that were not 2xx/3xx) and latency percentiles in microseconds.
 local method = os.getenv("WRK_METHOD")
 local body = os.getenv("WRK_BODY")
+-- A body too large for the environment (128 KB a variable) is read from a file.
+local bodyFile = os.getenv("WRK_BODY_FILE")
+if bodyFile then
+  local file = assert(io.open(bodyFile, "rb"))
+  body = file:read("*a")
+  file:close()
+end
 if method then wrk.method = method end
 if body then
   wrk.body = body

@@ -14,6 +14,10 @@ export interface LoadOptions {
   threads?: number;
   method?: "GET" | "POST";
   body?: string;
+  /** A file whose content is the body (for bodies larger than the environment takes). */
+  bodyFile?: string;
+  /** A network namespace of the run's own to load from (another client address). */
+  netns?: string;
   headers?: Record<string, string>;
   /**
    * Milliseconds each connection waits before its next request: a lighter, steadier load
@@ -56,11 +60,14 @@ export function startLoad(options: LoadOptions): LoadRun {
     ...process.env,
     WRK_METHOD: options.method ?? "GET",
     ...(options.body ? { WRK_BODY: options.body } : {}),
+    ...(options.bodyFile ? { WRK_BODY_FILE: options.bodyFile } : {}),
     ...(options.pauseMs ? { WRK_PAUSE_MS: String(options.pauseMs) } : {}),
   };
   // stdbuf -oL: wrk's stdout is a pipe here, which stdio would flush only at exit; line by line,
   // its first line tells when the load has begun. (stdbuf execs wrk: same process, same signals.)
-  const run = exec("stdbuf", ["-oL", "wrk", ...args], { env, timeout: (seconds + 30) * 1000 });
+  const command = ["stdbuf", "-oL", "wrk", ...args];
+  if (options.netns) command.unshift("ip", "netns", "exec", options.netns);
+  const run = exec(command[0], command.slice(1), { env, timeout: (seconds + 30) * 1000 });
   // wrk prints "Running <duration> test" once its threads exist, and they connect at once.
   const started = new Promise<void>((resolve, reject) => {
     run.child.stdout?.on("data", (chunk: Buffer) => {

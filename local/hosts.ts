@@ -85,3 +85,11 @@ export function stateDir(name: string): string {
 export function stateFile(name: string): string {
   return `${stateDir(name)}/plan-state.json`;
 }
+
+/**
+ * The network namespace server NAME boots in (local/net.sh names it): `ip netns exec` it, and a
+ * program on this machine sends from the server's address, as another client on the internet.
+ */
+export function netnsOf(name: string): string {
+  return `hbnb-${name}`;
+}

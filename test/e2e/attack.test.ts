@@ -4,7 +4,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { down, up } from "../../local/hosts";
+import { down, netnsOf, up } from "../../local/hosts";
 import { TestServer } from "./server";
 import { until } from "./wait";
 
@@ -15,7 +15,8 @@ import { until } from "./wait";
  */
 jest.setTimeout(10 * 60_000);
 const server = new TestServer("hbnb-e2e-attack");
-const ATTACKER = "hbnb-e2e-attacker";
+// Prefixed as the server's name is (HBNB_E2E_PREFIX, see TestServer).
+const ATTACKER = server.name.replace(/-attack$/, "-attacker");
 const run = promisify(execFile);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-attack-"));
 
@@ -29,7 +30,7 @@ afterAll(async () => {
 
 /** Runs a command on this machine inside the attacker's network namespace (local/net.sh names it). */
 const fromAttacker = (command: string, args: string[]) =>
-  run("ip", ["netns", "exec", `hbnb-${ATTACKER}`, command, ...args], { maxBuffer: 64 * 1024 * 1024 });
+  run("ip", ["netns", "exec", netnsOf(ATTACKER), command, ...args], { maxBuffer: 64 * 1024 * 1024 });
 
 /** POSTs of BODY to places_search from the attacker, COUNT at once: each answer's status and body. */
 async function attackerSearches(body: string, count: number): Promise<{ status: number; body: string }[]> {
@@ -73,7 +74,7 @@ describe("one address cannot take every connection", () => {
     const holder = spawn("ip", [
       "netns",
       "exec",
-      `hbnb-${ATTACKER}`,
+      netnsOf(ATTACKER),
       "python3",
       path.join(__dirname, "slow_bodies.py"),
       server.host.address,
@@ -156,6 +157,44 @@ describe("the page's cache", () => {
     const second = await server.http(`/?b=${Date.now() + 1}`);
     expect([first.status, second.status, second.headers.get("x-cache-status")]).toEqual([200, 200, "HIT"]);
     expect(second.body).toBe(plain.body);
+  });
+
+  test("nor the number pages': their query strings are ignored too", async () => {
+    const first = await server.http(`/number_odd_or_even/12?b=${Date.now()}`);
+    const second = await server.http(`/number_odd_or_even/12?b=${Date.now() + 1}`);
+    expect([first.status, second.status, second.headers.get("x-cache-status")]).toEqual([200, 200, "HIT"]);
+  });
+
+  test("10,000 distinct pages from one address are all answered, and the cache keeps within its size", async () => {
+    // Each number is a page and an entry of its own. The cache's keys zone (1 MB, about 8,000
+    // keys) is full before the 10,000th: Nginx then drops the least recently used entry for each
+    // new one, so the number of entries, and with it the disk used, has a bound.
+    const { cacheDir } = server.plan.layout;
+    const config = Array.from(
+      { length: 10_000 },
+      (_, i) => `url = "http://${server.host.address}/number_odd_or_even/${100_000 + i}"\noutput = "/dev/null"`,
+    );
+    const file = path.join(work, "pages.curl");
+    fs.writeFileSync(file, config.join("\n") + "\n");
+    const { stdout } = await fromAttacker("curl", [
+      "-sS",
+      "--parallel",
+      "--parallel-max",
+      "50",
+      "-w",
+      "%{http_code}\\n",
+      "-K",
+      file,
+    ]);
+    const codes = stdout.trim().split("\n");
+    expect([codes.length, codes.filter((c) => c !== "200")]).toEqual([10_000, []]);
+    const [files, bytes] = (
+      await server.sh(`sudo find ${cacheDir} -type f | wc -l; sudo du -s --block-size=1 ${cacheDir} | cut -f1`)
+    ).out
+      .split("\n")
+      .map(Number);
+    expect(files).toBeLessThan(10_000);
+    expect(bytes).toBeLessThanOrEqual(64 * 2 ** 20);
   });
 
   test("a compressed answer says Vary: Accept-Encoding", async () => {
