@@ -1,12 +1,24 @@
 """The database engine of an app and the session of the current request."""
+import time
+
 from flask import abort, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.orm import sessionmaker
 
+# The longest one SQLite statement may run, in seconds. The API bounds what a request may ask
+# (at most 1,000 ids a list, one condition a filter: the costliest search measured ~20 ms); this
+# bounds what a statement costs whatever it is, so that no request holds a worker (and the
+# requests queued behind it) for long: SQLite interrupts the statement, and the request answers
+# 503 in JSON (hbnb/errors.py). Gunicorn's own timeout (30 s) kills a worker stuck elsewhere.
+STATEMENT_BUDGET = 2.0
+# SQLite calls the budget's check every this many of its virtual machine's instructions
+# (well under a millisecond of work).
+CHECK_EVERY = 10_000
 
-def make_engine(url):
+
+def make_engine(url, statement_budget=STATEMENT_BUDGET):
     """An engine for `url`, in SQLAlchemy's 2.0 style (also on SQLAlchemy 1.4)."""
     parsed = make_url(url)
     sqlite = parsed.get_backend_name() == "sqlite"
@@ -23,7 +35,22 @@ def make_engine(url):
     engine = create_engine(url, future=True, **options)
     if sqlite:
         event.listen(engine, "connect", _enforce_sqlite_foreign_keys)
+        _bound_sqlite_statements(engine, statement_budget)
     return engine
+
+
+def _bound_sqlite_statements(engine, budget):
+    """Interrupt any statement of `engine` that runs longer than `budget` seconds."""
+
+    @event.listens_for(engine, "connect")
+    def _install(dbapi_connection, connection_record):
+        # The deadline of the statement running on this connection, set just before it starts.
+        deadline = connection_record.info["hbnb.deadline"] = [0.0]
+        dbapi_connection.set_progress_handler(lambda: time.monotonic() > deadline[0], CHECK_EVERY)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(connection, _cursor, _statement, _parameters, _context, _executemany):
+        connection.info["hbnb.deadline"][0] = time.monotonic() + budget
 
 
 def _enforce_sqlite_foreign_keys(dbapi_connection, _connection_record):

@@ -49,6 +49,10 @@ def _http_error(error):
 
 
 def _database_unavailable(error):
+    # A statement over its time budget (hbnb/db.py), which SQLite reports as interrupted.
+    if str(error.orig) == "interrupted":
+        current_app.logger.error("statement over its time budget on %s %s", request.method, request.path)
+        return jsonify(error="The request took too long"), 503
     # Lost connection, locked or missing database: the client may retry later.
     current_app.logger.error("database unavailable: %s", error.orig)
     return jsonify(error="Database unavailable"), 503
