@@ -106,12 +106,18 @@ async function slowBodies(server: BenchServer): Promise<{ stop: () => Promise<st
 
 const ms = (n: number): string => n.toFixed(1);
 
+/** Failed requests, and of which kinds (wrk's: connect, read, write, timeout, non-2xx status). */
+function failed(result: LoadResult): string {
+  const kinds = Object.entries(result.errors).filter(([, n]) => n > 0);
+  return kinds.length ? `${result.failed} (${kinds.map(([kind, n]) => `${kind} ${n}`).join(", ")})` : "0";
+}
+
 function table(rows: Row[]): string {
   const head = ["| scenario | visitor's request | req/s | p50 ms | p99 ms | failed |", "|---|---|--:|--:|--:|--:|"];
   const lines = rows.flatMap((row) =>
     row.visits.map(
       (v) =>
-        `| ${row.scenario} | ${v.name} | ${v.result.rps.toFixed(0)} | ${ms(v.result.p50)} | ${ms(v.result.p99)} | ${v.result.failed} |`,
+        `| ${row.scenario} | ${v.name} | ${v.result.rps.toFixed(0)} | ${ms(v.result.p50)} | ${ms(v.result.p99)} | ${failed(v.result)} |`,
     ),
   );
   return [...head, ...lines].join("\n");

