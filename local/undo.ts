@@ -1,7 +1,5 @@
-import { stateFile, up } from "./hosts";
-import { StepFailed, undoPlan } from "./runner";
-import { keyFileFor } from "./ssh";
-import { localPlan, localSettings } from "./stack";
+import { StepFailed } from "./runner";
+import { LocalServer } from "./server";
 
 /**
  * `npm stop -- --undo`: what `pulumi destroy` does on a server you already have, on the local
@@ -13,21 +11,20 @@ const NAME = process.env.HBNB_LOCAL_HOST ?? "hbnb-local";
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const host = await up(NAME);
+  const server = new LocalServer(NAME);
   const keep = process.env.HBNB_DESTROY_KEEPS_DATA;
-  const settings = localSettings(host, keep === undefined ? {} : { destroyKeepsData: keep });
-  const plan = localPlan(settings);
-  const key = keyFileFor(settings.ssh.privateKey);
+  await server.up({}, keep === undefined ? {} : { destroyKeepsData: keep });
+  const { settings } = server;
+  const plan = server.planOf();
   try {
-    const target = { address: host.address, port: settings.ssh.port, user: settings.ssh.user, keyFile: key.keyFile };
-    await undoPlan(target, plan, { stateFile: stateFile(NAME) });
+    await server.undo(plan);
     console.log("");
     console.log(`undone:    the stack on ${NAME}; \`npm start\` deploys it again, \`npm stop\` removes the server`);
     const kept = [settings.app.dataDir, settings.app.logDir, `/var/log/nginx/${plan.layout.service}-static.log`];
     console.log(`kept:      ${settings.app.destroyKeepsData ? kept.join(", ") : "nothing"}`);
     console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
-    key.remove();
+    server.close();
   }
 }
 

@@ -5,13 +5,13 @@ import { FIRST_DIAL_ERROR_LIMIT, PROBE_COMMAND } from "../../components/deploy";
 import { loadServerFiles } from "../../components/files";
 import { buildPlan, carriesSecrets, secretToken, undoSteps } from "../../components/plan";
 import { parseSettings, RawConfig, Settings } from "../../components/settings";
-import { CliError, loadProject, loadStackConfig, programConfig } from "./pulumi-cli-config";
+import { CliError, loadProject, loadStackConfig, programConfig } from "../../local/pulumi-cli-config";
 import { Machine, runRecipe, shellBlocks, StackState } from "./readme-recipes";
 import { Run, runProgram } from "./run-program";
 
 /**
  * The whole program (index.ts) under Pulumi's mocks, with the config the Pulumi CLI would hand
- * it (./pulumi-cli-config.ts): for every shipped stack file, with the lines its comments say to
+ * it (local/pulumi-cli-config.ts): for every shipped stack file, with the lines its comments say to
  * run, and for every README recipe, typed as a user types it. The closest thing to
  * `pulumi preview` that runs without the Pulumi CLI.
  */
