@@ -18,13 +18,15 @@ import { chooseStack, LocalStack, readStack, StackFileError } from "./stack-file
 const NAME = process.env.HBNB_LOCAL_HOST ?? "hbnb-local";
 const ROOT = path.join(__dirname, "..");
 
-/** What the stack file sets that the local server replaces or leaves aside. */
+/** The stack file, and what of it the local server replaces or leaves aside. */
 function describe(stack: LocalStack): string {
-  const notes = [
-    stack.replaced.length > 0 ? `${stack.replaced.join(", ")} replaced by the local server's` : "",
-    stack.ignored.length > 0 ? `${stack.ignored.join(", ")} ignored (AWS only or not this project's)` : "",
-  ].filter(Boolean);
-  return `${path.basename(stack.file)}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
+  return [
+    path.basename(stack.file),
+    stack.replaced.length > 0 ? `replaced by the local server's: ${stack.replaced.join(", ")}` : "",
+    stack.ignored.length > 0 ? `ignored (AWS only, or not this project's): ${stack.ignored.join(", ")}` : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
 }
 
 async function main(): Promise<void> {
