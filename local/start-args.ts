@@ -1,4 +1,8 @@
+import { SettingsError } from "../components/settings";
 import { Image, IMAGES } from "./hosts";
+import { CliError } from "./pulumi-cli-config";
+import { StepFailed } from "./runner";
+import { chooseStack, LocalStack, readStack, StackFileError } from "./stack-file";
 
 /** What `npm start -- ...` asks for: the local image, and a stack file's settings. */
 export interface StartArgs {
@@ -43,4 +47,18 @@ export function parseStartArgs(argv: string[]): StartArgs {
     throw new UsageError(`--image is '${image}': it must be one of ${IMAGES.join(", ")}`);
   }
   return { image: image as Image, stack: given["--stack"] };
+}
+
+/** The arguments of `npm start` (and of `npm stop -- --undo`), with the stack file they name read and checked. */
+export function readStartArgs(root: string, argv: string[]): { image: Image; stack?: LocalStack } {
+  const args = parseStartArgs(argv);
+  const name = chooseStack(root, args.stack);
+  return { image: args.image, stack: name === undefined ? undefined : readStack(root, name) };
+}
+
+/** Ends the command: a user's mistake or a failed step as its message alone, anything else whole. */
+export function exitWith(error: unknown): never {
+  const told = [StepFailed, UsageError, StackFileError, CliError, SettingsError].some((kind) => error instanceof kind);
+  console.error(told ? `\nhbnb-stack: ${(error as Error).message}` : error);
+  process.exit(1);
 }

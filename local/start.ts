@@ -1,11 +1,8 @@
 import * as path from "path";
-import { SettingsError } from "../components/settings";
-import { CliError } from "./pulumi-cli-config";
 import { stateDir } from "./hosts";
-import { StepFailed } from "./runner";
 import { LocalServer } from "./server";
-import { parseStartArgs, UsageError } from "./start-args";
-import { chooseStack, LocalStack, readStack, StackFileError } from "./stack-file";
+import { exitWith, readStartArgs } from "./start-args";
+import { LocalStack } from "./stack-file";
 
 /**
  * `npm start`: a disposable local server, then the stack's plan on it over real SSH, each step
@@ -31,14 +28,12 @@ function describe(stack: LocalStack): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const args = parseStartArgs(process.argv.slice(2));
   // The stack file is read and checked before any server boots.
-  const stackName = chooseStack(ROOT, args.stack);
-  const stack = stackName === undefined ? undefined : readStack(ROOT, stackName);
-  console.log(`hbnb-stack: local server ${NAME} (${args.image} image)`);
+  const { image, stack } = readStartArgs(ROOT, process.argv.slice(2));
+  console.log(`hbnb-stack: local server ${NAME} (${image} image)`);
   if (stack) console.log(`settings:  ${describe(stack)}`);
   const server = new LocalServer(NAME);
-  await server.up({ image: args.image }, stack?.overrides);
+  await server.up({ image }, stack?.overrides);
   const plan = server.planOf();
   try {
     const reports = await server.deploy(plan);
@@ -58,8 +53,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  const told = [StepFailed, UsageError, StackFileError, CliError, SettingsError].some((kind) => error instanceof kind);
-  console.error(told ? `\nhbnb-stack: ${(error as Error).message}` : error);
-  process.exit(1);
-});
+main().catch(exitWith);

@@ -1,19 +1,26 @@
-import { StepFailed } from "./runner";
+import * as path from "path";
 import { LocalServer } from "./server";
+import { exitWith, readStartArgs } from "./start-args";
 
 /**
  * `npm stop -- --undo`: what `pulumi destroy` does on a server you already have, on the local
  * server of `npm start`: each step's undo over SSH, in reverse plan order, and the server stays
  * up, back to its distribution's defaults with the app's data and logs kept. Set
- * HBNB_DESTROY_KEEPS_DATA=false for the stack setting destroyKeepsData: false.
+ * HBNB_DESTROY_KEEPS_DATA=false for the stack setting destroyKeepsData: false. It takes the
+ * arguments of `npm start` (--image, --stack; Pulumi.local.yaml when present), so that it undoes
+ * the settings that were deployed.
  */
 const NAME = process.env.HBNB_LOCAL_HOST ?? "hbnb-local";
+const ROOT = path.join(__dirname, "..");
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const server = new LocalServer(NAME);
+  const { image, stack } = readStartArgs(ROOT, process.argv.slice(2));
+  const overrides = { ...stack?.overrides };
   const keep = process.env.HBNB_DESTROY_KEEPS_DATA;
-  await server.up({}, keep === undefined ? {} : { destroyKeepsData: keep });
+  if (keep !== undefined) overrides.destroyKeepsData = keep;
+  const server = new LocalServer(NAME);
+  await server.up({ image }, overrides);
   const { settings } = server;
   const plan = server.planOf();
   try {
@@ -28,7 +35,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof StepFailed ? `\nhbnb-stack: ${error.message}` : error);
-  process.exit(1);
-});
+main().catch(exitWith);
