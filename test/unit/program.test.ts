@@ -40,7 +40,10 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 const unwrap = (value: any) => (value && value[SECRET_SIG] === SECRET_VALUE ? value.value : value);
 
-const stackFiles = fs.readdirSync(root).filter((name) => /^Pulumi\.[^.]+\.yaml$/.test(name));
+// Pulumi.local.yaml is a user's own settings for `npm start` (ignored by git), not a shipped stack.
+const stackFiles = fs
+  .readdirSync(root)
+  .filter((name) => /^Pulumi\.[^.]+\.yaml$/.test(name) && name !== "Pulumi.local.yaml");
 const stackOf = (file: string): StackState => ({
   name: file.split(".")[1],
   config: loadStackConfig(path.join(root, file)),
