@@ -11,7 +11,7 @@ import { bundle, planOf, privateKey } from "./plan-fixture";
  */
 const plan = planOf({ sshUser: "deploy" });
 
-// How a secret value looks in mock inputs (see ../shared/notes/pulumi-here.md).
+// How a secret value looks in mock inputs: @pulumi/pulumi runtime/rpc.ts, specialSigKey and specialSecretSig.
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 interface Run {

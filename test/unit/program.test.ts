@@ -35,7 +35,7 @@ const rawOf = (config: Record<string, string>): RawConfig =>
       .map(([key, value]) => [key.slice("hbnb-stack:".length), value]),
   );
 
-// How a secret value looks in mock inputs (see ../shared/notes/pulumi-here.md).
+// How a secret value looks in mock inputs: @pulumi/pulumi runtime/rpc.ts, specialSigKey and specialSecretSig.
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 const unwrap = (value: any) => (value && value[SECRET_SIG] === SECRET_VALUE ? value.value : value);
