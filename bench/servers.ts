@@ -1,14 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { buildBundle, Bundle } from "../components/bundle";
-import { loadServerFiles } from "../components/files";
-import { buildPlan, packages, Plan } from "../components/plan";
-import { RawConfig, Settings } from "../components/settings";
-import { down, LocalHost, stateDir, stateFile, up } from "../local/hosts";
-import { runPlan, RunOptions, StepReport } from "../local/runner";
-import { hostSecrets } from "../local/secrets";
-import { keyFileFor, ssh, SshTarget, upload } from "../local/ssh";
-import { localSettings } from "../local/stack";
+import { packages, Plan } from "../components/plan";
+import { LocalServer } from "../local/server";
+import { upload } from "../local/ssh";
 
 /**
  * The servers of the benchmarks: disposable local servers (local/host.sh) under names of their
@@ -16,58 +11,25 @@ import { localSettings } from "../local/stack";
  */
 export const NAMES = { classic: "hbnb-bench-classic", stack: "hbnb-bench-stack", deploy: "hbnb-bench-deploy" };
 
-/** A booted local server, reachable over SSH with the stack's settings. */
-export class BenchServer {
-  host!: LocalHost;
-  settings!: Settings;
-  target!: SshTarget;
-  private removeKey: () => void = () => undefined;
-
-  constructor(readonly name: string) {}
+/**
+ * A local server of the benchmarks (local/server.ts): booted brand-new each time, its plan for
+ * the bundle under test, its commands failing loudly, and nothing logged while it deploys.
+ */
+export class BenchServer extends LocalServer {
+  protected override logLine(): void {}
 
   /** A brand-new server: any earlier one of that name (an interrupted run) is removed first. */
-  async boot(): Promise<void> {
-    await down(this.name);
-    this.host = await up(this.name);
-    this.configure();
-  }
-
-  configure(overrides: RawConfig = {}): void {
-    this.settings = localSettings(this.host, overrides);
-    this.removeKey();
-    const key = keyFileFor(this.settings.ssh.privateKey);
-    this.removeKey = key.remove;
-    this.target = { address: this.host.address, port: this.host.port, user: this.host.user, keyFile: key.keyFile };
+  boot(): Promise<void> {
+    return this.create();
   }
 
   plan(bundle: Bundle = buildBundle()): Plan {
-    return buildPlan(this.settings, bundle, loadServerFiles());
-  }
-
-  /** Runs the stack's plan (only the steps whose inputs changed, as `npm start` does). */
-  deploy(plan: Plan, options: Partial<RunOptions> = {}): Promise<StepReport[]> {
-    return runPlan(this.target, plan, {
-      stateFile: stateFile(this.name),
-      secrets: hostSecrets(stateDir(this.name)),
-      log: () => undefined,
-      ...options,
-    });
+    return this.planOf(bundle);
   }
 
   /** Runs a command on the server; fails with its output unless it exits 0. */
-  async sh(command: string, stdin?: string): Promise<string> {
-    const result = await ssh(this.target, command, stdin);
-    if (result.code !== 0) throw new Error(`${this.name}: \`${command}\` exited ${result.code}:\n${result.output}`);
-    return result.output.trim();
-  }
-
-  url(route: string): string {
-    return `http://${this.host.address}${route}`;
-  }
-
-  async destroy(): Promise<void> {
-    this.removeKey();
-    await down(this.name);
+  sh(command: string, stdin?: string): Promise<string> {
+    return this.run(command, stdin);
   }
 }
 

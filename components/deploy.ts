@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { Host } from "./host";
-import { carriesSecrets, Plan, secretToken, Step } from "./plan";
+import { fillSecrets, secretsOf } from "./fill-secrets";
+import { carriesSecrets, Plan, Step } from "./plan";
 
 /**
  * The Pulumi driver of the plan: on one host, a probe that SSH answers, then one remote.Command
@@ -47,18 +48,7 @@ export const FIRST_DIAL_ERROR_LIMIT = 20;
  */
 function stdinOf(step: Step, secrets: Record<string, pulumi.Input<string>>): pulumi.Input<string> {
   if (!carriesSecrets(step)) return step.stdin;
-  const values = step.secrets.map((name) => {
-    if (secrets[name] === undefined)
-      throw new Error(`step ${step.name} needs the secret ${name}, which the stack does not provide`);
-    return secrets[name];
-  });
-  return pulumi.secret(
-    pulumi
-      .all(values)
-      .apply((plain) =>
-        step.secrets.reduce((text, name, i) => text.split(secretToken(name)).join(plain[i]), step.stdin),
-      ),
-  );
+  return pulumi.secret(pulumi.all(secretsOf(step, secrets)).apply((plain) => fillSecrets(step, plain)));
 }
 
 export class HostDeploy extends pulumi.ComponentResource {

@@ -92,7 +92,7 @@ export function configSchema(file = schemaFile): Record<string, SchemaEntry> {
 
 /**
  * A key's default in the text the Pulumi CLI writes into the program's config for a key the stack
- * does not set: text as is, numbers and booleans as text, lists as JSON (test/unit/pulumi-cli-config.ts
+ * does not set: text as is, numbers and booleans as text, lists as JSON (local/pulumi-cli-config.ts
  * restates the CLI's rules, from its source).
  */
 function defaultText(entry: SchemaEntry): string | undefined {
@@ -130,7 +130,7 @@ function holdsDefault(value: string | undefined, entry: SchemaEntry): boolean {
 }
 
 // Keys that shape the EC2 instances only; and the one key only servers of your own use.
-const AWS_ONLY = ["ubuntuRelease", "instanceType", "instanceCount", "rootVolumeSize", "adminCidrs", "publicKey"];
+export const AWS_ONLY = ["ubuntuRelease", "instanceType", "instanceCount", "rootVolumeSize", "adminCidrs", "publicKey"];
 const EXISTING_ONLY = ["hosts"];
 
 /** A value of the other target's key, shown in a message: a public key cut short, lists as lists. */

@@ -1,7 +1,8 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { carriesSecrets, Plan, secretToken, Step, undoSteps } from "../components/plan";
+import { fillSecrets, secretsOf } from "../components/fill-secrets";
+import { carriesSecrets, Plan, Step, undoSteps } from "../components/plan";
 import { ssh, SshTarget, upload } from "./ssh";
 
 /**
@@ -45,13 +46,6 @@ function fingerprint(step: Step, secrets: Record<string, string>): string {
     .digest("hex");
 }
 
-function stdinOf(step: Step, secrets: Record<string, string>): string {
-  return step.secrets.reduce((text, name) => {
-    if (secrets[name] === undefined) throw new Error(`step ${step.name} needs the secret ${name}`);
-    return text.split(secretToken(name)).join(secrets[name]);
-  }, step.stdin);
-}
-
 function readState(file: string): State {
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as State) : {};
 }
@@ -72,7 +66,7 @@ export async function runPlan(target: SshTarget, plan: Plan, options: RunOptions
     if (step.upload) await upload(target, step.upload.source, step.upload.destination);
     // As Pulumi's logging: none, what a step that handles secrets prints is not shown.
     const show = carriesSecrets(step) ? undefined : (line: string) => log(`    ${line}`);
-    const result = await ssh(target, step.command, stdinOf(step, options.secrets), show);
+    const result = await ssh(target, step.command, fillSecrets(step, secretsOf(step, options.secrets)), show);
     if (result.code !== 0)
       throw new StepFailed(step.name, show ? result.output : "(output hidden: the step handles secrets)");
     log(`${stamp()} ${target.address} ${step.name}: ok in ${seconds().toFixed(1)} s`);

@@ -1,14 +1,12 @@
 import * as fs from "fs";
-import { buildBundle } from "../components/bundle";
-import { loadServerFiles } from "../components/files";
-import { buildPlan, Plan } from "../components/plan";
 import { parseSettings, RawConfig, Settings } from "../components/settings";
 import { LocalHost } from "./hosts";
 
 /**
- * The embedded default stack: the settings `npm start` uses. It is the stack of a user with a
- * server of their own (target existing), pointed at a disposable local server, with every
- * other value at its default from Pulumi.yaml. Overrides are raw config, as in a stack file.
+ * The settings of a local server. Without overrides, the embedded default stack `npm start` has
+ * always used: the stack of a user with a server of their own (target existing), pointed at a
+ * disposable local server, with every other value at its default from Pulumi.yaml. Overrides
+ * are raw config, as in a stack file (local/stack-file.ts reads one for them).
  */
 export function localSettings(host: LocalHost, overrides: RawConfig = {}): Settings {
   return parseSettings({
@@ -19,8 +17,4 @@ export function localSettings(host: LocalHost, overrides: RawConfig = {}): Setti
     privateKey: fs.readFileSync(host.key, "utf8"),
     ...overrides,
   });
-}
-
-export function localPlan(settings: Settings): Plan {
-  return buildPlan(settings, buildBundle(), loadServerFiles());
 }

@@ -1,46 +1,45 @@
-import { Image, IMAGES, stateDir, stateFile, up } from "./hosts";
-import { hostSecrets } from "./secrets";
-import { runPlan, StepFailed } from "./runner";
-import { keyFileFor, ssh } from "./ssh";
-import { localPlan, localSettings } from "./stack";
+import * as path from "path";
+import { stateDir } from "./hosts";
+import { LocalServer } from "./server";
+import { exitWith, readStartArgs } from "./start-args";
+import { LocalStack } from "./stack-file";
 
 /**
  * `npm start`: a disposable local server, then the stack's plan on it over real SSH, each step
  * printed with its time, and at the end the URL and the release that serves. Run it again and
  * only the steps whose inputs changed run again. `npm start -- --image cloud` boots the server
  * through cloud-init the way Ubuntu's cloud images boot on EC2 (local/root.sh).
+ * `npm start -- --stack NAME` takes the settings of Pulumi.NAME.yaml (Pulumi.local.yaml, when
+ * present, without the flag), pointed at the local server (local/stack-file.ts).
  */
 const NAME = process.env.HBNB_LOCAL_HOST ?? "hbnb-local";
+const ROOT = path.join(__dirname, "..");
 
-/** The image named by `--image NAME` (or `--image=NAME`), "debian" without one. */
-function imageOf(argv: string[]): Image {
-  const usage = `usage: npm start [-- --image ${IMAGES.join("|")}]`;
-  if (argv.length === 0) return "debian";
-  const value = argv[0] === "--image" && argv.length === 2 ? argv[1] : /^--image=(.*)$/.exec(argv[0])?.[1];
-  if (value === undefined || argv.length > (argv[0] === "--image" ? 2 : 1)) throw new Error(usage);
-  if (!(IMAGES as readonly string[]).includes(value)) {
-    throw new Error(`--image is '${value}': it must be one of ${IMAGES.join(", ")}; ${usage}`);
-  }
-  return value as Image;
+/** The stack file, and what of it the local server replaces or leaves aside. */
+function describe(stack: LocalStack): string {
+  return [
+    path.basename(stack.file),
+    stack.replaced.length > 0 ? `replaced by the local server's: ${stack.replaced.join(", ")}` : "",
+    stack.ignored.length > 0 ? `ignored (AWS only, or not this project's): ${stack.ignored.join(", ")}` : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const image = imageOf(process.argv.slice(2));
+  // The stack file is read and checked before any server boots.
+  const { image, stack } = readStartArgs(ROOT, process.argv.slice(2));
   console.log(`hbnb-stack: local server ${NAME} (${image} image)`);
-  const host = await up(NAME, { image });
-  const settings = localSettings(host);
-  const plan = localPlan(settings);
-  const key = keyFileFor(settings.ssh.privateKey);
+  if (stack) console.log(`settings:  ${describe(stack)}`);
+  const server = new LocalServer(NAME);
+  await server.up({ image }, stack?.overrides);
+  const plan = server.planOf();
   try {
-    const target = { address: host.address, port: settings.ssh.port, user: settings.ssh.user, keyFile: key.keyFile };
-    const reports = await runPlan(target, plan, { stateFile: stateFile(NAME), secrets: hostSecrets(stateDir(NAME)) });
+    const reports = await server.deploy(plan);
     const ran = reports.filter((r) => r.ran).map((r) => r.step);
-    const health = await ssh(target, `sudo curl -fsS --unix-socket ${plan.layout.socket} http://localhost/-/health`);
-    const serving =
-      health.code === 0
-        ? (JSON.parse(health.output) as { release: string }).release
-        : `nothing (${health.output.trim()})`;
+    const serving = await server.serving(plan).catch((error: Error) => `nothing (${error.message})`);
+    const { host, settings } = server;
     console.log("");
     console.log(`steps run: ${ran.length ? ran.join(", ") : "none (nothing changed)"}`);
     console.log(`serving:   release ${serving} on ${settings.app.workers} Gunicorn workers behind Nginx`);
@@ -50,11 +49,8 @@ async function main(): Promise<void> {
     console.log(`api token: "apiToken" in ${stateDir(NAME)}/secrets.json (Authorization: Bearer <token>)`);
     console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; \`npm stop\` removes the server`);
   } finally {
-    key.remove();
+    server.close();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof StepFailed ? `\nhbnb-stack: ${error.message}` : error);
-  process.exit(1);
-});
+main().catch(exitWith);

@@ -1,15 +1,10 @@
 import * as fs from "fs";
 import * as net from "net";
-import * as os from "os";
 import * as path from "path";
-import { sshUserData } from "../../components/cloud-config";
-import { down, Image, LocalHost, stateDir, stateFile, up } from "../../local/hosts";
-import { hostSecrets } from "../../local/secrets";
-import { runPlan, RunOptions, StepReport } from "../../local/runner";
-import { keyFileFor, ssh, SshTarget } from "../../local/ssh";
-import { localPlan, localSettings } from "../../local/stack";
 import { Plan } from "../../components/plan";
-import { RawConfig, Settings } from "../../components/settings";
+import { RawConfig } from "../../components/settings";
+import { RunOptions, StepReport } from "../../local/runner";
+import { LocalServer } from "../../local/server";
 
 /** A POST with a JSON body, for server.http(). */
 export const json = (body: unknown): RequestInit => ({
@@ -21,18 +16,13 @@ export const json = (body: unknown): RequestInit => ({
 export const RESULTS = path.join(__dirname, "..", "..", "test-results");
 
 /**
- * A deployed local server for end-to-end tests, and the ways a test reaches it: HTTP from
- * outside (this machine, as a browser would), and SSH for what only the server can tell.
+ * A deployed local server for end-to-end tests (local/server.ts), and the ways a test reaches
+ * it: HTTP from outside (this machine, as a browser would), and SSH for what only the server
+ * can tell. It keeps the plan of its settings and the deploy's log, for the test-results/.
  */
-export class TestServer {
-  private removeKey: () => void = () => undefined;
-  host!: LocalHost;
-  settings!: Settings;
+export class TestServer extends LocalServer {
   plan!: Plan;
-  target!: SshTarget;
   log: string[] = [];
-
-  readonly name: string;
 
   /**
    * NAME is the server's host name; with HBNB_E2E_PREFIX set, the prefix takes the place of its
@@ -40,67 +30,34 @@ export class TestServer {
    */
   constructor(name: string) {
     const prefix = process.env.HBNB_E2E_PREFIX;
-    this.name = prefix ? name.replace(/^hbnb/, prefix) : name;
+    super(prefix ? name.replace(/^hbnb/, prefix) : name);
   }
 
-  /**
-   * A brand-new server (any earlier one of that name is removed first). The "cloud" image boots
-   * through cloud-init like Ubuntu 24.04 on EC2, with the user data the stack gives an EC2
-   * instance for SSH_PORT; the plan then connects on that port.
-   */
-  async create(options: { image?: Image; sshPort?: number } = {}): Promise<void> {
-    const { image = "debian", sshPort = 22 } = options;
-    await down(this.name);
-    const userData = image === "cloud" ? sshUserData({ sshPort, ubuntuRelease: "24.04" }) : undefined;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-user-data-"));
-    try {
-      let userDataFile: string | undefined;
-      if (userData !== undefined) {
-        userDataFile = path.join(dir, "user-data");
-        fs.writeFileSync(userDataFile, userData);
-      }
-      this.host = await up(this.name, { image, userDataFile, sshPort });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    this.configure({});
+  protected override logLine(line: string): void {
+    this.log.push(line);
   }
 
   /** Settings and plan for this server, with stack config overrides. */
-  configure(overrides: RawConfig): void {
-    this.settings = localSettings(this.host, overrides);
-    this.plan = localPlan(this.settings);
-    this.removeKey();
-    const key = keyFileFor(this.settings.ssh.privateKey);
-    this.removeKey = key.remove;
-    this.target = { address: this.host.address, port: this.host.port, user: this.host.user, keyFile: key.keyFile };
+  override configure(overrides: RawConfig): void {
+    super.configure(overrides);
+    this.plan = this.planOf();
   }
 
-  async deploy(plan = this.plan, options: Partial<RunOptions> = {}): Promise<StepReport[]> {
-    return runPlan(this.target, plan, {
-      stateFile: stateFile(this.name),
-      secrets: this.secrets(),
-      log: (line) => this.log.push(line),
-      ...options,
-    });
+  override deploy(plan = this.plan, options: Partial<RunOptions> = {}): Promise<StepReport[]> {
+    return super.deploy(plan, options);
   }
 
   /** Removes the server (unless HBNB_E2E_KEEP is set) and keeps the deploy log in test-results/. */
-  /** The values of the plan's secrets on this server. */
-  secrets(): Record<string, string> {
-    return hostSecrets(stateDir(this.name));
-  }
-
-  async destroy(): Promise<void> {
+  override async destroy(): Promise<void> {
     fs.mkdirSync(RESULTS, { recursive: true });
     fs.writeFileSync(path.join(RESULTS, `${this.name}-deploy.log`), this.log.join("\n") + "\n");
-    this.removeKey();
-    if (!process.env.HBNB_E2E_KEEP) await down(this.name);
+    if (process.env.HBNB_E2E_KEEP) this.close();
+    else await super.destroy();
   }
 
   /** Runs a command on the server as the SSH user. */
   async sh(command: string): Promise<{ code: number; out: string }> {
-    const result = await ssh(this.target, command);
+    const result = await this.ssh(command);
     return { code: result.code, out: result.output.trim() };
   }
 
@@ -137,9 +94,8 @@ export class TestServer {
   }
 
   /** The release id the app's health check answers with, through its socket on the server. */
-  async serving(): Promise<string> {
-    const { out } = await this.sh(`sudo curl -fsS --unix-socket ${this.plan.layout.socket} http://localhost/-/health`);
-    return (JSON.parse(out) as { release: string }).release;
+  override serving(plan = this.plan): Promise<string> {
+    return super.serving(plan);
   }
 
   /** PIDs of the Gunicorn master and of its workers. */

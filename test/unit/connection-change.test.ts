@@ -5,7 +5,7 @@ import { loadServerFiles } from "../../components/files";
 import { buildPlan } from "../../components/plan";
 import { parseSettings } from "../../components/settings";
 import type { RecordedResource } from "./mocks";
-import { loadProject, programConfig } from "./pulumi-cli-config";
+import { loadProject, programConfig } from "../../local/pulumi-cli-config";
 import { Machine, runRecipe, shellBlocks, StackState } from "./readme-recipes";
 import { Run, runProgram } from "./run-program";
 

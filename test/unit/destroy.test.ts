@@ -1,11 +1,7 @@
-import * as fs from "fs";
-import * as path from "path";
 import type * as pulumiType from "@pulumi/pulumi";
-import { Bundle } from "../../components/bundle";
-import { loadServerFiles } from "../../components/files";
-import { buildPlan, Plan, undoSteps } from "../../components/plan";
-import { parseSettings } from "../../components/settings";
+import { Plan, undoSteps } from "../../components/plan";
 import type { RecordedOptions, RecordedResource } from "./mocks";
+import { bundle, planOf, privateKey } from "./plan-fixture";
 
 /**
  * `pulumi destroy` in the Pulumi driver, under mocks: on a server you already have, each step's
@@ -13,12 +9,9 @@ import type { RecordedOptions, RecordedResource } from "./mocks";
  * steps' own Commands have no `delete`, so a replaced step never takes anything away from a live
  * server. The facts of pulumi-command this rests on are cited in components/deploy.ts.
  */
-const privateKey = fs.readFileSync(path.join(__dirname, "..", "fixtures", "id_ed25519"), "utf8");
-const bundle: Bundle = { release: "r-0123456789ab", archive: "/build/r-0123456789ab.tar.gz", sha256: "a".repeat(64) };
-const settings = parseSettings({ target: "existing", hosts: '["192.0.2.10"]', sshUser: "deploy", privateKey });
-const plan = buildPlan(settings, bundle, loadServerFiles());
+const plan = planOf({ sshUser: "deploy" });
 
-// How a secret value looks in mock inputs (see ../shared/notes/pulumi-here.md).
+// How a secret value looks in mock inputs: @pulumi/pulumi runtime/rpc.ts, specialSigKey and specialSecretSig.
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 interface Run {
@@ -116,17 +109,9 @@ test("a change that replaces steps replaces no undo Command; a new undo is only 
   // pulumi-command replaces a Command only when its triggers change (common/inputs.go:
   // replaceOnChanges on `triggers` alone); any other input is an update, which runs `update`,
   // else `create`, and an undo Command has neither (remote/commandController.go, Update).
-  const changed = buildPlan(
-    parseSettings({
-      target: "existing",
-      hosts: '["192.0.2.10"]',
-      sshUser: "deploy",
-      privateKey,
-      workers: "5",
-      destroyKeepsData: "false",
-    }),
+  const changed = planOf(
+    { sshUser: "deploy", workers: "5", destroyKeepsData: "false" },
     { ...bundle, release: "r-ba9876543210", sha256: "b".repeat(64) },
-    loadServerFiles(),
   );
   const [before, after] = [await deploy(true), await deploy(true, changed)];
   const triggersOf = (run: Run, undos: boolean) =>

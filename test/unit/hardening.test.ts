@@ -1,17 +1,7 @@
-import * as fs from "fs";
-import * as path from "path";
-import { Bundle } from "../../components/bundle";
-import { loadServerFiles } from "../../components/files";
 import { renderHardening } from "../../components/hardening";
-import { buildPlan, Plan } from "../../components/plan";
-import { parseSettings, RawConfig } from "../../components/settings";
+import { files, planOf } from "./plan-fixture";
 
 /** The hardening as rendered: what each setting makes of the unit, the site and the host files. */
-const privateKey = fs.readFileSync(path.join(__dirname, "..", "fixtures", "id_ed25519"), "utf8");
-const files = loadServerFiles();
-const bundle: Bundle = { release: "r-0123456789ab", archive: "/build/r-0123456789ab.tar.gz", sha256: "a".repeat(64) };
-const planOf = (raw: RawConfig = {}): Plan =>
-  buildPlan(parseSettings({ target: "existing", hosts: '["192.0.2.10"]', privateKey, ...raw }), bundle, files);
 const hardening = (user = "ubuntu", port = 22) =>
   Object.fromEntries(renderHardening(files.templates, planOf().layout, { user, port }).map((f) => [f.name, f]));
 

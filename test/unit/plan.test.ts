@@ -1,17 +1,8 @@
-import * as fs from "fs";
-import * as path from "path";
 import { Bundle } from "../../components/bundle";
-import { loadServerFiles } from "../../components/files";
-import { buildPlan, carriesSecrets, Plan } from "../../components/plan";
-import { parseSettings, RawConfig } from "../../components/settings";
+import { carriesSecrets, Plan } from "../../components/plan";
+import { RawConfig } from "../../components/settings";
+import { bundle, files, planOf } from "./plan-fixture";
 
-const privateKey = fs.readFileSync(path.join(__dirname, "..", "fixtures", "id_ed25519"), "utf8");
-const files = loadServerFiles();
-const bundle: Bundle = { release: "r-0123456789ab", archive: "/build/r-0123456789ab.tar.gz", sha256: "a".repeat(64) };
-const base: RawConfig = { target: "existing", hosts: '["192.0.2.10"]', privateKey };
-
-const planOf = (raw: RawConfig = {}, b: Bundle = bundle): Plan =>
-  buildPlan(parseSettings({ ...base, ...raw }), b, files);
 const byName = (plan: Plan) => Object.fromEntries(plan.steps.map((s) => [s.name, s]));
 
 /** The steps whose triggers differ between two plans: what a preview would show re-running. */

@@ -5,13 +5,13 @@ import { FIRST_DIAL_ERROR_LIMIT, PROBE_COMMAND } from "../../components/deploy";
 import { loadServerFiles } from "../../components/files";
 import { buildPlan, carriesSecrets, secretToken, undoSteps } from "../../components/plan";
 import { parseSettings, RawConfig, Settings } from "../../components/settings";
-import { CliError, loadProject, loadStackConfig, programConfig } from "./pulumi-cli-config";
+import { CliError, loadProject, loadStackConfig, programConfig } from "../../local/pulumi-cli-config";
 import { Machine, runRecipe, shellBlocks, StackState } from "./readme-recipes";
 import { Run, runProgram } from "./run-program";
 
 /**
  * The whole program (index.ts) under Pulumi's mocks, with the config the Pulumi CLI would hand
- * it (./pulumi-cli-config.ts): for every shipped stack file, with the lines its comments say to
+ * it (local/pulumi-cli-config.ts): for every shipped stack file, with the lines its comments say to
  * run, and for every README recipe, typed as a user types it. The closest thing to
  * `pulumi preview` that runs without the Pulumi CLI.
  */
@@ -35,12 +35,15 @@ const rawOf = (config: Record<string, string>): RawConfig =>
       .map(([key, value]) => [key.slice("hbnb-stack:".length), value]),
   );
 
-// How a secret value looks in mock inputs (see ../shared/notes/pulumi-here.md).
+// How a secret value looks in mock inputs: @pulumi/pulumi runtime/rpc.ts, specialSigKey and specialSecretSig.
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 const unwrap = (value: any) => (value && value[SECRET_SIG] === SECRET_VALUE ? value.value : value);
 
-const stackFiles = fs.readdirSync(root).filter((name) => /^Pulumi\.[^.]+\.yaml$/.test(name));
+// Pulumi.local.yaml is a user's own settings for `npm start` (ignored by git), not a shipped stack.
+const stackFiles = fs
+  .readdirSync(root)
+  .filter((name) => /^Pulumi\.[^.]+\.yaml$/.test(name) && name !== "Pulumi.local.yaml");
 const stackOf = (file: string): StackState => ({
   name: file.split(".")[1],
   config: loadStackConfig(path.join(root, file)),

@@ -10,7 +10,7 @@ import {
   Secret,
   StackConfig,
   stackConfigFromYaml,
-} from "./pulumi-cli-config";
+} from "../../local/pulumi-cli-config";
 
 /**
  * The restated CLI against the CLI's own tests: pulumi/pulumi pkg/workspace/config_project_test.go

@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import { configSet, loadStackConfig, Project, StackConfig } from "./pulumi-cli-config";
+import { configSet, loadStackConfig, Project, StackConfig } from "../../local/pulumi-cli-config";
 
 /**
  * The README's shell recipes, as a user types them: the `sh` blocks under a heading, their
  * `pulumi stack` and `pulumi config set` lines applied as the CLI applies them
- * (./pulumi-cli-config.ts). Other commands (npm ci, ssh-keygen, pulumi up) change no config.
+ * (local/pulumi-cli-config.ts). Other commands (npm ci, ssh-keygen, pulumi up) change no config.
  */
 
 /** What the recipe's command substitutions and input files give on the user's machine. */

@@ -1,5 +1,5 @@
 import type { RecordedInvoke, RecordedResource } from "./mocks";
-import type { ProgramConfig } from "./pulumi-cli-config";
+import type { ProgramConfig } from "../../local/pulumi-cli-config";
 
 /** One run of the whole program (index.ts) under Pulumi's mocks: what it registered and exported. */
 export interface Run {

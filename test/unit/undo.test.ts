@@ -1,22 +1,14 @@
 import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { Bundle } from "../../components/bundle";
-import { loadServerFiles } from "../../components/files";
 import { renderHardening } from "../../components/hardening";
-import { buildPlan, Plan, undoSteps } from "../../components/plan";
-import { parseSettings, RawConfig } from "../../components/settings";
+import { undoSteps } from "../../components/plan";
+import { RawConfig } from "../../components/settings";
+import { files, planOf } from "./plan-fixture";
 
 /**
  * The plan's undos: what `pulumi destroy` runs on a server the stack did not create. Each is a
  * script of files/scripts/ with exactly its values, in a command that carries the script itself
  * (a Command's `delete` gets the stdin of its create), run in the reverse of the plan's order.
  */
-const privateKey = fs.readFileSync(path.join(__dirname, "..", "fixtures", "id_ed25519"), "utf8");
-const files = loadServerFiles();
-const bundle: Bundle = { release: "r-0123456789ab", archive: "/build/r-0123456789ab.tar.gz", sha256: "a".repeat(64) };
-const base: RawConfig = { target: "existing", hosts: '["192.0.2.10"]', privateKey };
-const planOf = (raw: RawConfig = {}): Plan => buildPlan(parseSettings({ ...base, ...raw }), bundle, files);
 
 /** What the undo's command hands root's bash, decoded by a real shell (sudo left out). */
 function scriptOf(command: string): string {

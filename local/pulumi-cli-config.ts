@@ -3,7 +3,9 @@ import { parse as parseYaml } from "yaml";
 
 /**
  * The config a program gets from the Pulumi CLI, restated from the CLI's own source
- * (github.com/pulumi/pulumi, fetched at 1b5949891b3c, Aug 2026), because the CLI cannot run here:
+ * (github.com/pulumi/pulumi, fetched at 1b5949891b3c, Aug 2026), because the CLI cannot run here.
+ * `npm start -- --stack NAME` reads a stack file through it (local/stack-file.ts), and the unit
+ * tests run the program on what it hands over (test/unit/program.test.ts).
  *
  * - Pulumi.yaml's `config:` block: pkg/workspace/config.go, `mergeConfig`. Keys are taken in
  *   sorted order. A key of the project's namespace with neither `default` nor `value` that the

@@ -1,0 +1,23 @@
+import * as fs from "fs";
+import * as path from "path";
+import { Bundle } from "../../components/bundle";
+import { loadServerFiles } from "../../components/files";
+import { buildPlan, Plan } from "../../components/plan";
+import { parseSettings, RawConfig } from "../../components/settings";
+
+/**
+ * The plan the unit tests look at: a server you already have, the test key pair, and a release
+ * whose id and digest are fixed, so that no test depends on the app's files of the day.
+ */
+export const privateKey = fs.readFileSync(path.join(__dirname, "..", "fixtures", "id_ed25519"), "utf8");
+export const files = loadServerFiles();
+export const bundle: Bundle = {
+  release: "r-0123456789ab",
+  archive: "/build/r-0123456789ab.tar.gz",
+  sha256: "a".repeat(64),
+};
+export const base: RawConfig = { target: "existing", hosts: '["192.0.2.10"]', privateKey };
+
+/** The plan of the base stack with RAW's values over it (raw config, as in a stack file). */
+export const planOf = (raw: RawConfig = {}, b: Bundle = bundle): Plan =>
+  buildPlan(parseSettings({ ...base, ...raw }), b, files);
