@@ -18,7 +18,8 @@
 #
 # Environment: HBNB_BOOT_TIMEOUT (seconds to wait for SSH, default 60; 180 for a cloud host,
 # whose first boot runs cloud-init).
-# Facts this relies on (nspawn flags, cgroups, netns): shared/notes/local-test-hosts.md.
+# What each nspawn flag, cgroup move and netns step is for is said where it is done: the
+# supervisor (host_supervise) and host_launch below, local/net.sh, local/root.sh.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
