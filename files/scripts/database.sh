@@ -10,7 +10,7 @@ need HBNB_RELEASE HBNB_APP_DIR HBNB_APP_USER HBNB_ENV_PATH
 
 release_dir=$HBNB_APP_DIR/releases/$HBNB_RELEASE
 [[ -d $release_dir ]] || die "release $HBNB_RELEASE is not in $HBNB_APP_DIR/releases; the release step must run first"
-[[ -f $HBNB_ENV_PATH ]] || die "$HBNB_ENV_PATH is missing; the configs step must run first"
+[[ -f $HBNB_ENV_PATH ]] || die "$HBNB_ENV_PATH is missing; the secrets step must run first"
 # The same KEY=VALUE lines systemd hands the service through EnvironmentFile=.
 mapfile -t environment < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$HBNB_ENV_PATH")
 

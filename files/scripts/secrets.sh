@@ -14,8 +14,10 @@ staged=$(mktemp)
 trap 'rm -f "$staged"' EXIT
 printf '%s' "$HBNB_ENV_FILE" >"$staged"
 if install_file "$staged" "$HBNB_ENV_PATH" "root:$HBNB_APP_USER" 0640; then
-  # The environment is read only when the master starts: the switch step restarts it.
+  # The environment is read only when the master starts: the switch step restarts it (with
+  # its socket, if the configs step asked for that already).
   install -d -m 0700 "$HBNB_STATE_DIR"
-  echo restart >"$HBNB_STATE_DIR/$HBNB_SERVICE.pending"
+  pending=$HBNB_STATE_DIR/$HBNB_SERVICE.pending
+  [[ $(cat "$pending" 2>/dev/null) == restart-socket ]] || echo restart >"$pending"
 fi
 finish
