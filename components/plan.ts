@@ -1,8 +1,9 @@
 import * as crypto from "crypto";
 import { Bundle } from "./bundle";
 import { ServerFiles } from "./files";
-import { HARDENING_PACKAGES, renderHardening } from "./hardening";
-import { ConfigFile, ConfigKind, Layout, layout, renderConfigs, renderTemplate } from "./render";
+import { HARDENING_PACKAGES } from "./hardening";
+import { Layout, layout, Tunables, tunables } from "./layout";
+import { FileKind, fileRecords, RenderedFile, renderFiles, renderTemplate } from "./render";
 import { Settings } from "./settings";
 
 /**
@@ -76,8 +77,12 @@ export const SECRETS = ["flaskSecretKey", "apiToken"] as const;
 export interface Plan {
   release: string;
   layout: Layout;
-  /** The rendered config files, and their text by name ("unit", "site", ...). */
-  configFiles: ConfigFile[];
+  tunables: Tunables;
+  /**
+   * Every rendered file the configs and harden steps install, and their text by name ("unit",
+   * "site", "sshd", ...).
+   */
+  configFiles: RenderedFile[];
   configs: Record<string, string>;
   steps: Step[];
 }
@@ -183,9 +188,10 @@ export function undoSteps(plan: Plan): Undo[] {
 
 export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles): Plan {
   const l = layout(settings.app);
-  const configFiles = renderConfigs(files, l);
+  const t = tunables(settings.app);
+  const configFiles = renderFiles(files, { ...l, ...t, sshUser: settings.ssh.user, sshPort: settings.ssh.port });
   const configs = Object.fromEntries(configFiles.map((f) => [f.name, f.text]));
-  const ofKind = (...kinds: ConfigKind[]): string =>
+  const ofKind = (...kinds: FileKind[]): string =>
     configFiles
       .filter((f) => kinds.includes(f.kind))
       .map((f) => f.text)
@@ -193,6 +199,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
   // The app's environment carries secrets: it goes to the server in the secrets step only.
   const env = renderTemplate(files, "systemd/app.env.njk", {
     ...l,
+    ...t,
     secretKey: secretToken("flaskSecretKey"),
     apiToken: secretToken("apiToken"),
   });
@@ -223,20 +230,17 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
       archive ? { upload: { source: bundle.archive, destination: archive, sha256: bundle.sha256 } } : {},
     ),
     step(files, "configs", "install the Gunicorn, systemd and Nginx configs", {
-      HBNB_SERVICE: l.service,
-      HBNB_STATE_DIR: l.stateDir,
+      HBNB_PENDING_FILE: l.pendingFile,
       HBNB_SITE_PATH: l.sitePath,
-      // One file a line: kind|path|owner|mode|content in base64.
-      HBNB_CONFIG_FILES: configFiles.map((f) => [f.kind, f.path, f.owner, f.mode, b64(f.text)].join("|")).join("\n"),
+      HBNB_CONFIG_FILES: fileRecords(configFiles, "configs"),
     }),
     step(
       files,
       "secrets",
       "write the app's environment and secrets, readable by its group only",
       {
-        HBNB_SERVICE: l.service,
         HBNB_APP_USER: l.user,
-        HBNB_STATE_DIR: l.stateDir,
+        HBNB_PENDING_FILE: l.pendingFile,
         HBNB_ENV_PATH: l.envFile,
         HBNB_ENV_FILE: env,
       },
@@ -261,7 +265,8 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
         HBNB_APP_DIR: l.appDir,
         HBNB_SOCKET: l.socket,
         HBNB_STATE_DIR: l.stateDir,
-        HBNB_WORKERS: l.workers,
+        HBNB_PENDING_FILE: l.pendingFile,
+        HBNB_WORKERS: t.workers,
         HBNB_CONFIG_FILE: l.configFile,
         HBNB_ENV_PATH: l.envFile,
       },
@@ -275,34 +280,38 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
       // Nginx's user leaves the app's group, where stacks before the socket unit put it.
       HBNB_APP_USER: l.user,
       HBNB_WEB_USER: l.webUser,
-      // One file a line: kind|path|mode|content in base64 (see components/hardening.ts).
-      HBNB_HARDENING_FILES: renderHardening(files.templates, l, settings.ssh)
-        .map((f) => [f.kind, f.path, f.mode, b64(f.text)].join("|"))
-        .join("\n"),
+      HBNB_HARDENING_FILES: fileRecords(configFiles, "harden"),
     }),
     step(files, "firewall", "allow SSH, HTTP and HTTPS in ufw", { HBNB_SSH_PORT: settings.ssh.port }),
     step(
       files,
       "prune",
-      `keep the newest ${l.keepReleases} releases`,
+      `keep the newest ${t.keepReleases} releases`,
       {
         HBNB_SERVICE: l.service,
         HBNB_APP_DIR: l.appDir,
         HBNB_STATE_DIR: l.stateDir,
-        HBNB_KEEP_RELEASES: l.keepReleases,
+        HBNB_KEEP_RELEASES: t.keepReleases,
       },
       // Each new release may push an old one out.
       { inputs: { release } },
     ),
   ];
-  return { release, layout: l, configFiles, configs, steps: withUndos(steps, undos(settings, files, l, configFiles)) };
+  return {
+    release,
+    layout: l,
+    tunables: t,
+    configFiles,
+    configs,
+    steps: withUndos(steps, undos(settings, files, l, configFiles)),
+  };
 }
 
 /**
  * The undo of each step that changes the server (wait, packages, database and prune have none:
  * the packages stay installed, the database is the kept data, and prune only removes).
  */
-function undos(settings: Settings, files: ServerFiles, l: Layout, configFiles: ConfigFile[]): Record<string, Undo> {
+function undos(settings: Settings, files: ServerFiles, l: Layout, configFiles: RenderedFile[]): Record<string, Undo> {
   const keep = settings.app.destroyKeepsData;
   return {
     users: undo(
@@ -323,8 +332,8 @@ function undos(settings: Settings, files: ServerFiles, l: Layout, configFiles: C
     release: undo(files, "release", "remove the app's releases", { HBNB_APP_DIR: l.appDir }),
     configs: undo(files, "configs", "remove the app's configs and commands; Nginx's default site back", {
       HBNB_SITE_PATH: l.sitePath,
-      // One file a line: kind|path.
-      HBNB_CONFIG_PATHS: configFiles.map((f) => `${f.kind}|${f.path}`).join("\n"),
+      // The configs step's own list, without the files' text: the undo removes each of them.
+      HBNB_CONFIG_FILES: fileRecords(configFiles, "configs", () => false),
       HBNB_CACHE_DIR: l.cacheDir,
       HBNB_TOOLS_DIR: l.toolsDir,
     }),
@@ -333,13 +342,12 @@ function undos(settings: Settings, files: ServerFiles, l: Layout, configFiles: C
       HBNB_SERVICE: l.service,
       HBNB_APP_DIR: l.appDir,
       HBNB_STATE_DIR: l.stateDir,
+      HBNB_PENDING_FILE: l.pendingFile,
     }),
     harden: undo(files, "harden", "remove the hardening; ssh, fail2ban and the kernel back to the distribution's", {
       // The harden step's own list: the undo removes each file, or puts back each key it set
       // (so only the keys' files carry their text).
-      HBNB_HARDENING_FILES: renderHardening(files.templates, l, settings.ssh)
-        .map((f) => [f.kind, f.path, f.mode, f.kind.endsWith("keys") ? b64(f.text) : ""].join("|"))
-        .join("\n"),
+      HBNB_HARDENING_FILES: fileRecords(configFiles, "harden", (f) => f.kind.endsWith("keys")),
     }),
     firewall: undo(files, "firewall", "remove the ufw rules of the stack", { HBNB_SSH_PORT: settings.ssh.port }),
   };

@@ -21,14 +21,14 @@ put_back() {
   if [[ -f $backup ]]; then cp -a "$backup" "$dest"; else rm -f "$dest"; fi
 }
 
-# Installs SRC at DEST when it differs, runs CHECK... with the new file in place, and takes the
+# Installs SRC at DEST (OWNER, MODE) when it differs, runs CHECK... with the new file in place, and takes the
 # new file out again (and stops) if the check fails. Returns 1 when nothing changed.
 install_checked() {
-  local src=$1 dest=$2 mode=$3 out
-  shift 3
+  local src=$1 dest=$2 owner=$3 mode=$4 out
+  shift 4
   local backup=$stage/backup.$RANDOM
   [[ -f $dest ]] && cp -a "$dest" "$backup"
-  install_file "$src" "$dest" root:root "$mode" || return 1
+  install_file "$src" "$dest" "$owner" "$mode" || return 1
   if ! out=$("$@" 2>&1); then
     put_back "$dest" "$backup"
     die "$* rejected $dest, which was taken out again: $out"
@@ -86,42 +86,56 @@ apply_sysctl() {
   [[ ${#left[@]} -eq 0 ]] || say "not settable here (a container shares the host's kernel): ${left[*]}"
 }
 
-# Sets each "KEY VALUE" or "key=value" line of SRC in DEST (replacing the key's line, or adding
+# FILE with each line of KEY (KEY VALUE or key=value, as SEP, " " or "=", says) replaced by LINE,
+# or LINE added at the end when no line has KEY. The key and the line are read as text (from the
+# environment: awk -v would take backslashes as escapes; a sed pattern, & | . and the like as its
+# own), so any character of a value lands as it is.
+set_key() {
+  KEY=$1 SEP=$2 LINE=$3 awk '
+    { s = $0; sub(/^[ \t]+/, "", s); rest = substr(s, length(ENVIRON["KEY"]) + 1) }
+    substr(s, 1, length(ENVIRON["KEY"])) == ENVIRON["KEY"] &&
+      ((ENVIRON["SEP"] == "=" && rest ~ /^[ \t]*=/) || (ENVIRON["SEP"] == " " && rest ~ /^[ \t]/)) {
+      print ENVIRON["LINE"]
+      found = 1
+      next
+    }
+    { print }
+    END { if (!found) print ENVIRON["LINE"] }' "$4"
+}
+
+# Sets each "KEY VALUE" or "key=value" line of SRC in DEST (replacing the key's lines, or adding
 # it at the end), leaving every other line of DEST as it is; returns 1 when nothing changed.
 set_keys() {
-  local src=$1 dest=$2 line key sep before count=0
-  before=$(cat "$dest")
+  local src=$1 dest=$2 line key sep count=0
+  cp "$dest" "$stage/keys"
   while IFS= read -r line; do
     [[ -n $line && $line != \#* ]] || continue
-    if [[ $line == *=* ]]; then key=${line%%=*} sep='='; else key=${line%% *} sep='[[:space:]]'; fi
+    if [[ $line == *=* ]]; then key=${line%%=*} sep='='; else key=${line%% *} sep=' '; fi
     count=$((count + 1))
-    if grep -qE "^[[:space:]]*${key}[[:space:]]*${sep}" "$dest"; then
-      sed -i -E "s|^[[:space:]]*${key}[[:space:]]*${sep}.*|$line|" "$dest"
-    else
-      printf '%s\n' "$line" >>"$dest"
-    fi
+    set_key "$key" "$sep" "$line" "$stage/keys" >"$stage/keys.next"
+    mv "$stage/keys.next" "$stage/keys"
   done <"$src"
-  [[ $(cat "$dest") != "$before" ]] || return 1
+  ! cmp -s "$stage/keys" "$dest" || return 1
+  # Written in place: the file keeps its owner and mode.
+  cat "$stage/keys" >"$dest"
   changed "set $count value(s) in $dest"
 }
 
-# One file a line: kind|path|mode|content in base64 (see components/hardening.ts).
-mapfile -t files <<<"$HBNB_HARDENING_FILES"
+read_files "$HBNB_HARDENING_FILES" "$stage"
 declare -A wrote=()
-for i in "${!files[@]}"; do
-  IFS='|' read -r kind dest mode content <<<"${files[i]}"
+for i in "${!file_kind[@]}"; do
+  kind=${file_kind[i]} dest=${file_path[i]} owner=${file_owner[i]} mode=${file_mode[i]}
   src=$stage/$i
-  base64 -d <<<"$content" >"$src"
   case $kind in
-    sshd) install_checked "$src" "$dest" "$mode" sshd_check || continue ;;
-    fail2ban) install_checked "$src" "$dest" "$mode" fail2ban-client --test || continue ;;
-    apt) install_checked "$src" "$dest" "$mode" apt-config dump || continue ;;
+    sshd) install_checked "$src" "$dest" "$owner" "$mode" sshd_check || continue ;;
+    fail2ban) install_checked "$src" "$dest" "$owner" "$mode" fail2ban-client --test || continue ;;
+    apt) install_checked "$src" "$dest" "$owner" "$mode" apt-config dump || continue ;;
     logrotate)
       # Checked before it is installed: logrotate --debug changes nothing.
       out=$(logrotate --debug "$src" 2>&1) || die "logrotate --debug rejected the rotation of $dest: $out"
-      install_file "$src" "$dest" root:root "$mode" || continue
+      install_file "$src" "$dest" "$owner" "$mode" || continue
       ;;
-    sysctl | timer | plain) install_file "$src" "$dest" root:root "$mode" || continue ;;
+    sysctl | timer | plain) install_file "$src" "$dest" "$owner" "$mode" || continue ;;
     keys)
       # Another release of the distribution may keep the file elsewhere (DEST lists the places,
       # space-separated: the first that exists is the one), or not ship it.
@@ -208,9 +222,8 @@ elif [[ -n ${wrote[fail2ban]:-} ]]; then
   systemctl reload fail2ban
   changed "reloaded fail2ban"
 fi
-for i in "${!files[@]}"; do
-  IFS='|' read -r kind dest _ <<<"${files[i]}"
-  [[ $kind == sysctl ]] && apply_sysctl "$dest"
+for i in "${!file_kind[@]}"; do
+  [[ ${file_kind[i]} != sysctl ]] || apply_sysctl "${file_path[i]}"
 done
 if [[ -n ${wrote[timer]:-} ]]; then
   systemctl daemon-reload

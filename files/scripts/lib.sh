@@ -70,6 +70,46 @@ release_modes() {
   if [[ -d $dir/$static ]]; then find "$dir/$static" -type f -exec chmod 0644 {} +; fi
 }
 
+# The rendered files of a step, one a line: kind|path|owner|mode|content in base64 (the plan's
+# one record format: components/render.ts, fileRecords). Fills the arrays file_kind, file_path,
+# file_owner and file_mode, index by index, and writes each file's content to DIR/INDEX when DIR
+# is given (an undo's records carry no content).
+read_files() {
+  local records=$1 dir=${2:-} kind path owner mode content
+  # Read by the script that calls this.
+  # shellcheck disable=SC2034
+  file_kind=() file_path=() file_owner=() file_mode=()
+  while IFS='|' read -r kind path owner mode content; do
+    [[ -n $kind ]] || continue
+    [[ -z $dir ]] || base64 -d <<<"$content" >"$dir/${#file_kind[@]}"
+    file_kind+=("$kind")
+    file_path+=("$path")
+    file_owner+=("$owner")
+    file_mode+=("$mode")
+  done <<<"$records"
+}
+
+# What Gunicorn needs for a pending change, weakest first: 1 reload (its own settings), 2 restart
+# (its unit or environment), 3 restart-socket (its socket unit too); 0 for nothing.
+pending_rank() {
+  case $1 in
+    reload) echo 1 ;;
+    restart) echo 2 ;;
+    restart-socket) echo 3 ;;
+    *) echo 0 ;;
+  esac
+}
+
+# Tells the switch step that Gunicorn needs NEED (see pending_rank) through the pending file
+# HBNB_PENDING_FILE; a stronger need already written there stays.
+pend() {
+  local need=$1 now
+  now=$(cat "$HBNB_PENDING_FILE" 2>/dev/null || true)
+  (($(pending_rank "$need") > $(pending_rank "$now"))) || return 0
+  install -d -m 0700 "$(dirname "$HBNB_PENDING_FILE")"
+  echo "$need" >"$HBNB_PENDING_FILE"
+}
+
 # Installs file SRC at DEST with owner and mode when its content differs; returns 1 when DEST
 # was already identical, so callers can tell whether something changed.
 install_file() {

@@ -6,7 +6,7 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_SERVICE HBNB_APP_USER HBNB_STATE_DIR HBNB_ENV_PATH HBNB_ENV_FILE
+need HBNB_APP_USER HBNB_PENDING_FILE HBNB_ENV_PATH HBNB_ENV_FILE
 
 # Nothing this step writes may be readable by others, not even for a moment.
 umask 077
@@ -14,10 +14,8 @@ staged=$(mktemp)
 trap 'rm -f "$staged"' EXIT
 printf '%s' "$HBNB_ENV_FILE" >"$staged"
 if install_file "$staged" "$HBNB_ENV_PATH" "root:$HBNB_APP_USER" 0640; then
-  # The environment is read only when the master starts: the switch step restarts it (with
-  # its socket, if the configs step asked for that already).
-  install -d -m 0700 "$HBNB_STATE_DIR"
-  pending=$HBNB_STATE_DIR/$HBNB_SERVICE.pending
-  [[ $(cat "$pending" 2>/dev/null) == restart-socket ]] || echo restart >"$pending"
+  # The environment is read only when the master starts: the switch step restarts it (and makes
+  # its socket again, when the configs step asked for that).
+  pend restart
 fi
 finish

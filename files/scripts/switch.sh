@@ -16,17 +16,16 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_SERVICE HBNB_RELEASE HBNB_APP_USER HBNB_APP_DIR HBNB_SOCKET HBNB_STATE_DIR HBNB_WORKERS \
-  HBNB_CONFIG_FILE HBNB_ENV_PATH
+need HBNB_SERVICE HBNB_RELEASE HBNB_APP_USER HBNB_APP_DIR HBNB_SOCKET HBNB_STATE_DIR HBNB_PENDING_FILE \
+  HBNB_WORKERS HBNB_CONFIG_FILE HBNB_ENV_PATH
 
 current=$HBNB_APP_DIR/current
 target=releases/$HBNB_RELEASE
 release_dir=$HBNB_APP_DIR/$target
-pending_file=$HBNB_STATE_DIR/$HBNB_SERVICE.pending
 history=$HBNB_STATE_DIR/$HBNB_SERVICE.history
 [[ -d $release_dir ]] || die "release $HBNB_RELEASE is not in $HBNB_APP_DIR/releases; the release step must run first"
 previous=$(readlink "$current" || true)
-pending=$(cat "$pending_file" 2>/dev/null || true)
+pending=$(cat "$HBNB_PENDING_FILE" 2>/dev/null || true)
 
 # The release id that answers the health check on SOCKET, or nothing. Read with sed, not a
 # JSON parser: it is polled every 0.1 s, and each start of Python costs ~50 ms. curl -f gives
@@ -160,14 +159,20 @@ fail() {
   die "release $HBNB_RELEASE failed: $reason; last lines of its log: $(journalctl -u "$HBNB_SERVICE" -n 15 --no-pager -o cat 2>&1 | tr '\n' ' ')"
 }
 
-action=""
-if ! systemctl is-active -q "$HBNB_SERVICE"; then
-  action=start
-elif [[ $pending == restart* ]]; then
-  action=restart
-elif [[ $previous != "$target" || $pending == reload ]]; then
-  action=reload
-fi
+# What the live Gunicorn needs: start (it does not run), restart (its unit, environment or socket
+# changed: the pending file says so), reload (another release, or its own settings changed), or
+# nothing (the same release, nothing pending).
+choose_action() {
+  if ! systemctl is-active -q "$HBNB_SERVICE"; then
+    echo start
+  elif [[ $pending == restart* ]]; then
+    echo restart
+  elif [[ $previous != "$target" || $pending == reload ]]; then
+    echo reload
+  fi
+}
+
+action=$(choose_action)
 
 # A cold start protects no release that serves: the canary would only double the start.
 [[ -z $action || ($action == start && -z $previous) ]] || canary
@@ -192,7 +197,7 @@ if ! systemctl is-enabled -q "$HBNB_SERVICE" || ! systemctl is-enabled -q "$HBNB
   systemctl enable -q --no-reload "$HBNB_SERVICE"
   changed "enabled $HBNB_SERVICE and its socket at boot"
 fi
-rm -f "$pending_file"
+rm -f "$HBNB_PENDING_FILE"
 # The releases that served, in order: what `<service>-rollback` goes back through.
 if [[ $(tail -n 1 "$history" 2>/dev/null | awk '{ print $2 }') != "$HBNB_RELEASE" ]]; then
   echo "$(date -u +%FT%TZ) $HBNB_RELEASE" >>"$history"

@@ -6,7 +6,7 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_SITE_PATH HBNB_CONFIG_PATHS HBNB_CACHE_DIR HBNB_TOOLS_DIR
+need HBNB_SITE_PATH HBNB_CONFIG_FILES HBNB_CACHE_DIR HBNB_TOOLS_DIR
 
 enabled=/etc/nginx/sites-enabled
 declare -A removed=()
@@ -17,13 +17,14 @@ if [[ -L $site_link ]]; then
   removed[nginx]=1
   changed "disabled site $site_link"
 fi
-# One file a line: kind|path (see components/render.ts).
-while IFS='|' read -r kind path; do
-  [[ -f $path ]] || continue
-  rm -f "$path"
-  removed[$kind]=1
-  changed "removed $path"
-done <<<"$HBNB_CONFIG_PATHS"
+# The configs step's own list of files (without their text).
+read_files "$HBNB_CONFIG_FILES"
+for i in "${!file_kind[@]}"; do
+  [[ -f ${file_path[i]} ]] || continue
+  rm -f "${file_path[i]}"
+  removed[${file_kind[i]}]=1
+  changed "removed ${file_path[i]}"
+done
 if [[ -d $HBNB_TOOLS_DIR ]] && rmdir "$HBNB_TOOLS_DIR" 2>/dev/null; then
   changed "removed $HBNB_TOOLS_DIR"
 fi

@@ -37,9 +37,11 @@ distribution_copy() {
 }
 
 # The line of KEY in FILE (KEY VALUE or key=value as SEP says), or nothing.
+# (The key and the line reach awk through the environment: awk -v would take backslashes in them
+# as escapes.)
 key_line() {
-  awk -v key="$1" -v sep="$2" '
-    { s = $0; sub(/^[ \t]+/, "", s) }
+  KEY=$1 SEP=$2 awk '
+    { s = $0; sub(/^[ \t]+/, "", s); key = ENVIRON["KEY"]; sep = ENVIRON["SEP"] }
     substr(s, 1, length(key)) == key {
       rest = substr(s, length(key) + 1)
       if ((sep == "=" && rest ~ /^[ \t]*=/) || (sep == " " && rest ~ /^[ \t]/)) { print; exit }
@@ -48,8 +50,8 @@ key_line() {
 
 # FILE with the line(s) of KEY replaced by LINE, or taken out when LINE is empty.
 replace_key() {
-  awk -v key="$1" -v sep="$2" -v line="$3" '
-    { s = $0; sub(/^[ \t]+/, "", s) }
+  KEY=$1 SEP=$2 LINE=$3 awk '
+    { s = $0; sub(/^[ \t]+/, "", s); key = ENVIRON["KEY"]; sep = ENVIRON["SEP"]; line = ENVIRON["LINE"] }
     substr(s, 1, length(key)) == key {
       rest = substr(s, length(key) + 1)
       if ((sep == "=" && rest ~ /^[ \t]*=/) || (sep == " " && rest ~ /^[ \t]/)) {
@@ -105,18 +107,17 @@ sshd_check() {
   sshd -t
 }
 
-# One file a line: kind|path|mode|content in base64, the content only for the keys' files
-# (see components/plan.ts).
-mapfile -t files <<<"$HBNB_HARDENING_FILES"
+# The harden step's files; the text only of the keys' files (components/plan.ts).
+mkdir "$stage/stack"
+read_files "$HBNB_HARDENING_FILES" "$stage/stack"
 declare -A removed=()
-for i in "${!files[@]}"; do
-  IFS='|' read -r kind dest _ content <<<"${files[i]}"
+for i in "${!file_kind[@]}"; do
+  kind=${file_kind[i]} dest=${file_path[i]}
   case $kind in
     nginx-keys)
-      base64 -d <<<"$content" >"$stage/stack.$i"
       [[ -f $dest ]] || continue
       cp -a "$dest" "$stage/nginx.conf"
-      restore_keys "$stage/stack.$i" "$dest" || continue
+      restore_keys "$stage/stack/$i" "$dest" || continue
       if ! out=$(nginx -t 2>&1); then
         cp -a "$stage/nginx.conf" "$dest"
         die "nginx -t rejects $dest with the distribution's values, so the stack's were put back: $out"
@@ -124,11 +125,10 @@ for i in "${!files[@]}"; do
       removed[$kind]=1
       ;;
     keys)
-      base64 -d <<<"$content" >"$stage/stack.$i"
       # DEST may list places (space-separated), as the harden step reads it: the first that exists.
       for place in $dest; do
         [[ -f $place ]] || continue
-        restore_keys "$stage/stack.$i" "$place" && removed[$kind]=1
+        restore_keys "$stage/stack/$i" "$place" && removed[$kind]=1
         break
       done
       ;;

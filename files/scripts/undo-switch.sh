@@ -5,7 +5,7 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_SERVICE HBNB_APP_DIR HBNB_STATE_DIR
+need HBNB_SERVICE HBNB_APP_DIR HBNB_STATE_DIR HBNB_PENDING_FILE
 
 units=("$HBNB_SERVICE.service" "$HBNB_SERVICE.socket")
 # Both at once: a request on the socket alone would start the service again.
@@ -34,7 +34,7 @@ for link in "$HBNB_APP_DIR/current" "$HBNB_APP_DIR/.current.new"; do
   fi
 done
 # The switch step's bookkeeping: the releases that served, and a reload still pending.
-for file in "$HBNB_STATE_DIR/$HBNB_SERVICE.history" "$HBNB_STATE_DIR/$HBNB_SERVICE.pending"; do
+for file in "$HBNB_STATE_DIR/$HBNB_SERVICE.history" "$HBNB_PENDING_FILE"; do
   if [[ -f $file ]]; then
     rm -f "$file"
     changed "removed $file"

@@ -2,7 +2,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { Bundle } from "../../components/bundle";
 import { loadServerFiles } from "../../components/files";
-import { renderHardening } from "../../components/hardening";
 import { buildPlan } from "../../components/plan";
 import { parseSettings } from "../../components/settings";
 import { Sandbox } from "./sandbox";
@@ -21,15 +20,11 @@ const settings = parseSettings({
   hosts: '["192.0.2.10"]',
   privateKey: fs.readFileSync(path.join(root, "test", "fixtures", "id_ed25519"), "utf8"),
 });
-const hardening = renderHardening(
-  loadServerFiles().templates,
-  buildPlan(settings, bundle, loadServerFiles()).layout,
-  settings.ssh,
-);
-/** The plan's line for hardening file NAME (kind|path|mode|content in base64, as plan.ts sends it). */
+const hardening = buildPlan(settings, bundle, loadServerFiles()).configFiles;
+/** The plan's line for file NAME (kind|path|owner|mode|content in base64, as plan.ts sends it). */
 const line = (name: string): string => {
   const file = hardening.find((f) => f.name === name)!;
-  return [file.kind, file.path, file.mode, Buffer.from(file.text).toString("base64")].join("|");
+  return [file.kind, file.path, file.owner, file.mode, Buffer.from(file.text).toString("base64")].join("|");
 };
 
 // What Ubuntu's apport writes (apport's data/apport, start_apport()), and its /etc/default/apport.

@@ -4,7 +4,6 @@ import * as os from "os";
 import * as path from "path";
 import { Bundle } from "../../components/bundle";
 import { loadServerFiles } from "../../components/files";
-import { renderHardening } from "../../components/hardening";
 import { buildPlan } from "../../components/plan";
 import { parseSettings, RawConfig } from "../../components/settings";
 
@@ -43,10 +42,7 @@ describe.each<[string, RawConfig]>([
 });
 
 describe("hardening files", () => {
-  const files = renderHardening(loadServerFiles().templates, buildPlan(settingsOf(), bundle, loadServerFiles()).layout, {
-    user: "ubuntu",
-    port: 22,
-  });
+  const files = buildPlan(settingsOf(), bundle, loadServerFiles()).configFiles.filter((f) => f.step === "harden");
 
   test("the unattended-upgrades settings parse in apt-config and switch the daily runs on", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-apt-"));

@@ -1,9 +1,14 @@
-import { renderHardening } from "../../components/hardening";
-import { files, planOf } from "./plan-fixture";
+import { planOf } from "./plan-fixture";
 
 /** The hardening as rendered: what each setting makes of the unit, the site and the host files. */
+
+/** The harden step's files by name, for the deploy's SSH user USER on PORT. */
 const hardening = (user = "ubuntu", port = 22) =>
-  Object.fromEntries(renderHardening(files.templates, planOf().layout, { user, port }).map((f) => [f.name, f]));
+  Object.fromEntries(
+    planOf({ sshUser: user, sshPort: String(port) })
+      .configFiles.filter((f) => f.step === "harden")
+      .map((f) => [f.name, f]),
+  );
 
 /** The directive lines of a config after MARKER, each with the comment block it belongs to. */
 function directivesWithoutComment(text: string, marker: string): string[] {
@@ -136,11 +141,11 @@ describe("the host's hardening files", () => {
     }
   });
 
-  test("the harden step passes each file with its kind, path and mode", () => {
+  test("the harden step passes each file with its kind, path, owner and mode", () => {
     const step = planOf().steps.find((s) => s.name === "harden")!;
-    const rendered = renderHardening(files.templates, planOf().layout, { user: "ubuntu", port: 22 });
+    const rendered = Object.values(hardening());
     const line = (f: (typeof rendered)[number]) =>
-      [f.kind, f.path, f.mode, Buffer.from(f.text).toString("base64")].join("|");
+      [f.kind, f.path, f.owner, f.mode, Buffer.from(f.text).toString("base64")].join("|");
     expect(step.stdin).toContain(`export HBNB_HARDENING_FILES='${rendered.map(line).join("\n")}'`);
     expect(step.stdin).toContain("export HBNB_SSH_USER='ubuntu'");
   });

@@ -68,7 +68,8 @@ describe("the plan", () => {
   });
 
   test("passes every rendered config with its kind, path, owner and mode, and keys off them by hash", () => {
-    expect(plan.configFiles.map((f) => `${f.kind}|${f.path}|${f.owner}|${f.mode}`)).toEqual([
+    const configFiles = plan.configFiles.filter((f) => f.step === "configs");
+    expect(configFiles.map((f) => `${f.kind}|${f.path}|${f.owner}|${f.mode}`)).toEqual([
       "unit|/etc/systemd/system/hbnb.service|root:root|0644",
       "socket|/etc/systemd/system/hbnb.socket|root:root|0644",
       "gunicorn|/etc/hbnb/gunicorn.conf.py|root:hbnb|0640",
@@ -88,7 +89,7 @@ describe("the plan", () => {
     ]);
     const configs = byName(plan).configs;
     const b64 = (text: string) => Buffer.from(text).toString("base64");
-    const value = plan.configFiles.map((f) => `${f.kind}|${f.path}|${f.owner}|${f.mode}|${b64(f.text)}`).join("\n");
+    const value = configFiles.map((f) => `${f.kind}|${f.path}|${f.owner}|${f.mode}|${b64(f.text)}`).join("\n");
     expect(configs.stdin).toContain(`export HBNB_CONFIG_FILES='${value}'`);
     expect(configs.triggers).toContainEqual(expect.stringMatching(/^HBNB_CONFIG_FILES=sha256:[0-9a-f]{12}$/));
   });

@@ -1,5 +1,4 @@
 import { execFileSync } from "child_process";
-import { renderHardening } from "../../components/hardening";
 import { undoSteps } from "../../components/plan";
 import { RawConfig } from "../../components/settings";
 import { files, planOf } from "./plan-fixture";
@@ -70,29 +69,30 @@ describe("the plan's undos", () => {
       HBNB_SERVICE: "hbnb",
       HBNB_APP_DIR: "/srv/hbnb",
       HBNB_STATE_DIR: "/var/lib/hbnb-stack",
+      HBNB_PENDING_FILE: "/var/lib/hbnb-stack/hbnb.pending",
     });
     expect(values["undo-secrets"]).toEqual({ HBNB_STEP: "undo-secrets", HBNB_ENV_PATH: "/etc/hbnb/hbnb.env" });
     expect(values["undo-release"]).toEqual({ HBNB_STEP: "undo-release", HBNB_APP_DIR: "/srv/hbnb" });
     expect(values["undo-configs"]).toEqual({
       HBNB_STEP: "undo-configs",
       HBNB_SITE_PATH: "/etc/nginx/sites-available/hbnb",
-      HBNB_CONFIG_PATHS: [
-        "unit|/etc/systemd/system/hbnb.service",
-        "socket|/etc/systemd/system/hbnb.socket",
-        "gunicorn|/etc/hbnb/gunicorn.conf.py",
-        "nginx|/etc/nginx/sites-available/hbnb",
-        "nginx|/etc/nginx/snippets/hbnb-proxy.conf",
-        "nginx|/etc/nginx/snippets/hbnb-headers.conf",
-        "nginx|/etc/nginx/snippets/hbnb-code-cache.conf",
-        "nginx|/etc/nginx/snippets/hbnb-data-cache.conf",
-        "nginx|/etc/nginx/conf.d/hbnb-limits.conf",
-        "nginx|/etc/nginx/conf.d/hbnb-tuning.conf",
-        "tool|/usr/local/lib/hbnb-stack/lib.sh",
-        "tool|/usr/local/lib/hbnb-stack/switch.sh",
-        "tool|/usr/local/lib/hbnb-stack/rollback.sh",
-        "tool|/usr/local/lib/hbnb-stack/reload.sh",
-        "tool|/usr/local/sbin/hbnb-rollback",
-        "tool|/usr/local/sbin/hbnb-reload",
+      HBNB_CONFIG_FILES: [
+        "unit|/etc/systemd/system/hbnb.service|root:root|0644|",
+        "socket|/etc/systemd/system/hbnb.socket|root:root|0644|",
+        "gunicorn|/etc/hbnb/gunicorn.conf.py|root:hbnb|0640|",
+        "nginx|/etc/nginx/sites-available/hbnb|root:root|0644|",
+        "nginx|/etc/nginx/snippets/hbnb-proxy.conf|root:root|0644|",
+        "nginx|/etc/nginx/snippets/hbnb-headers.conf|root:root|0644|",
+        "nginx|/etc/nginx/snippets/hbnb-code-cache.conf|root:root|0644|",
+        "nginx|/etc/nginx/snippets/hbnb-data-cache.conf|root:root|0644|",
+        "nginx|/etc/nginx/conf.d/hbnb-limits.conf|root:root|0644|",
+        "nginx|/etc/nginx/conf.d/hbnb-tuning.conf|root:root|0644|",
+        "tool|/usr/local/lib/hbnb-stack/lib.sh|root:root|0755|",
+        "tool|/usr/local/lib/hbnb-stack/switch.sh|root:root|0755|",
+        "tool|/usr/local/lib/hbnb-stack/rollback.sh|root:root|0755|",
+        "tool|/usr/local/lib/hbnb-stack/reload.sh|root:root|0755|",
+        "tool|/usr/local/sbin/hbnb-rollback|root:root|0755|",
+        "tool|/usr/local/sbin/hbnb-reload|root:root|0755|",
       ].join("\n"),
       HBNB_CACHE_DIR: "/var/cache/nginx-hbnb",
       HBNB_TOOLS_DIR: "/usr/local/lib/hbnb-stack",
@@ -111,15 +111,17 @@ describe("the plan's undos", () => {
     });
     // The harden step's own list of files, each of which the undo removes; the text only of the
     // distribution's files whose keys it puts back.
-    const hardening = renderHardening(files.templates, plan.layout, { user: "ubuntu", port: 22 });
+    const hardening = plan.configFiles.filter((f) => f.step === "harden");
     const list = hardening.map((f) =>
-      [f.kind, f.path, f.mode, f.kind.endsWith("keys") ? Buffer.from(f.text).toString("base64") : ""].join("|"),
+      [f.kind, f.path, f.owner, f.mode, f.kind.endsWith("keys") ? Buffer.from(f.text).toString("base64") : ""].join(
+        "|",
+      ),
     );
     expect(values["undo-harden"]).toEqual({ HBNB_STEP: "undo-harden", HBNB_HARDENING_FILES: list.join("\n") });
     const harden = plan.steps.find((s) => s.name === "harden")!;
     const stepList = /^export HBNB_HARDENING_FILES='([^']*)'$/m.exec(harden.stdin)![1].split("\n");
-    expect(list.map((line) => line.split("|").slice(0, 3))).toEqual(
-      stepList.map((line) => line.split("|").slice(0, 3)),
+    expect(list.map((line) => line.split("|").slice(0, 4))).toEqual(
+      stepList.map((line) => line.split("|").slice(0, 4)),
     );
     expect(hardening.filter((f) => f.kind === "keys").map((f) => f.path)).toEqual([
       "/etc/login.defs",
@@ -148,7 +150,7 @@ describe("the plan's undos", () => {
       HBNB_LOG_DIR: "/var/log/web",
       HBNB_CONFIG_DIR: "/etc/web",
     });
-    expect(values["undo-configs"].HBNB_CONFIG_PATHS).toContain("unit|/etc/systemd/system/web.service");
+    expect(values["undo-configs"].HBNB_CONFIG_FILES).toContain("unit|/etc/systemd/system/web.service|root:root|0644|");
   });
 
   test("keep the data, logs, user and group by default; destroyKeepsData false removes them", () => {

@@ -1,0 +1,92 @@
+import { AppSettings } from "./settings";
+
+/**
+ * Where things are on a server: the names and paths every template, step and tool shares,
+ * derived from settings in this one place.
+ */
+export interface Layout {
+  service: string;
+  user: string;
+  group: string;
+  /** Nginx's user on Debian and Ubuntu: the one user that may connect to the app's socket. */
+  webUser: string;
+  appDir: string;
+  current: string;
+  /** The app's static files in a release, which Nginx serves itself. */
+  staticDir: string;
+  dataDir: string;
+  logDir: string;
+  configDir: string;
+  configFile: string;
+  envFile: string;
+  socket: string;
+  unitPath: string;
+  socketUnitPath: string;
+  sitePath: string;
+  proxyPath: string;
+  /** Root-owned bookkeeping of the deploy steps (pending reloads, the history of releases). */
+  stateDir: string;
+  /**
+   * What the switch step must do to Gunicorn for configs written since it last ran (reload,
+   * restart or restart-socket): written by the configs and secrets steps, read and removed by the
+   * switch (and its rollback tool), removed by the switch's undo.
+   */
+  pendingFile: string;
+  /** Where the operator's tools (rollback, reload) and the scripts they run are installed. */
+  toolsDir: string;
+  /** Nginx's cache of the app's answers (created by Nginx, owned by its user). */
+  cacheDir: string;
+}
+
+export function layout(app: AppSettings): Layout {
+  const service = app.user;
+  const configDir = `/etc/${service}`;
+  const stateDir = "/var/lib/hbnb-stack";
+  return {
+    service,
+    user: app.user,
+    group: app.user,
+    webUser: "www-data",
+    appDir: app.dir,
+    current: `${app.dir}/current`,
+    staticDir: "hbnb/static",
+    dataDir: app.dataDir,
+    logDir: app.logDir,
+    configDir,
+    configFile: `${configDir}/gunicorn.conf.py`,
+    envFile: `${configDir}/${service}.env`,
+    socket: `/run/${service}/gunicorn.sock`,
+    unitPath: `/etc/systemd/system/${service}.service`,
+    socketUnitPath: `/etc/systemd/system/${service}.socket`,
+    sitePath: `/etc/nginx/sites-available/${service}`,
+    proxyPath: `/etc/nginx/snippets/${service}-proxy.conf`,
+    stateDir,
+    pendingFile: `${stateDir}/${service}.pending`,
+    toolsDir: "/usr/local/lib/hbnb-stack",
+    cacheDir: `/var/cache/nginx-${service}`,
+  };
+}
+
+/** How the app is run and served: the stack's settings that the templates and steps use. */
+export interface Tunables {
+  /** What the app connects to (SQLite in the data directory unless the stack names one). */
+  databaseUrl: string;
+  serverName: string;
+  workers: number;
+  keepReleases: number;
+  /** Requests a second per client address on /api/; 0: no limit. */
+  apiRateLimit: number;
+  /** Who may write through the API: token or open. */
+  apiWriteAccess: string;
+}
+
+export function tunables(app: AppSettings): Tunables {
+  return {
+    databaseUrl: app.databaseUrl || `sqlite:///${app.dataDir}/hbnb.db`,
+    serverName: app.serverName,
+    workers: app.workers,
+    keepReleases: app.keepReleases,
+    apiRateLimit: app.apiRateLimit,
+    apiWriteAccess: app.apiWriteAccess,
+  };
+}
