@@ -11,13 +11,15 @@ const root = path.join(__dirname, "..", "..");
  * `upper/` of a temporary directory; this machine's /etc is untouched) and
  * /proc/sys/kernel/core_pattern is a file of the test's (read-only, as in a container, when
  * asked). The programs the test names are stubs on PATH; each stub's arguments are logged.
+ * Paths a step takes from its values (the app's directories, the state directory) go under
+ * `root/` of the same temporary directory.
  * Needs root (mount namespaces), as the whole test suite does.
  */
 export class Sandbox {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-sandbox-"));
 
   constructor(options: { corePattern?: string; readOnlyCorePattern?: boolean } = {}) {
-    for (const sub of ["upper", "work", "stubs", "state"]) fs.mkdirSync(path.join(this.dir, sub));
+    for (const sub of ["upper", "work", "stubs", "state", "root"]) fs.mkdirSync(path.join(this.dir, sub));
     fs.writeFileSync(path.join(this.dir, "core_pattern"), `${options.corePattern ?? "core"}\n`);
     this.readOnlyCorePattern = options.readOnlyCorePattern ?? false;
   }
@@ -44,6 +46,17 @@ export class Sandbox {
       env: { ...process.env, PATH: `${this.dir}/stubs:${process.env.PATH}`, STUB_DIR: `${this.dir}/state`, ...env },
     });
     return { code: result.status, out: `${result.stdout}${result.stderr}` };
+  }
+
+  /** The absolute path of FILE in the sandbox ("root/srv/hbnb": a temporary root for a step's own paths). */
+  path(file: string): string {
+    return path.join(this.dir, file);
+  }
+
+  /** Writes FILE of the sandbox (its directories made as needed). */
+  write(file: string, text: string): void {
+    fs.mkdirSync(path.dirname(this.path(file)), { recursive: true });
+    fs.writeFileSync(this.path(file), text);
   }
 
   /** Text of a file of the sandbox (`upper/...` is what the script wrote in /etc). */
