@@ -39,7 +39,7 @@ case $1 in
     if [[ $unit == nginx ]]; then touch "$STUB_DIR/enabled-nginx" "$STUB_DIR/active-nginx"; fi ;;
 esac
 `;
-// The health check: the canary's socket answers with the release it runs; the live socket with
+// The health check: the canary's socket answers with the release it runs, once it has started; the live socket with
 // the release its workers run (none while Gunicorn is down); Nginx's address answers.
 const CURL = `#!/usr/bin/env bash
 socket=
@@ -48,7 +48,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ $socket == */canary.sock ]]; then
-  [[ ! -e $STUB_DIR/canary-fails ]] || exit 7
+  [[ -e $STUB_DIR/canary-up ]] || exit 7
   echo "{\\"release\\": \\"$HBNB_RELEASE\\"}"
 elif [[ -n $socket ]]; then
   [[ -f $STUB_DIR/serving ]] || exit 7
@@ -59,6 +59,7 @@ fi
 const SETPRIV = `#!/usr/bin/env bash
 echo "setpriv canary" >>"$STUB_DIR/log"
 [[ ! -e $STUB_DIR/canary-fails ]] || exit 1
+touch "$STUB_DIR/canary-up"
 exec sleep 60
 `;
 
