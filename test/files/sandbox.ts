@@ -53,10 +53,11 @@ export class Sandbox {
     return path.join(this.dir, file);
   }
 
-  /** Writes FILE of the sandbox (its directories made as needed). */
+  /** Writes FILE of the sandbox, mode 0644 (its directories made as needed). */
   write(file: string, text: string): void {
     fs.mkdirSync(path.dirname(this.path(file)), { recursive: true });
     fs.writeFileSync(this.path(file), text);
+    fs.chmodSync(this.path(file), 0o644);
   }
 
   /** Text of a file of the sandbox (`upper/...` is what the script wrote in /etc). */
