@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # undo-harden: takes the host's hardening out again, as `pulumi destroy` does on a server the
 # stack did not create. The stack's own drop-ins (sshd, sysctl, fail2ban, apt, logrotate, core
-# dumps, limits, profile, modprobe) are removed; in the distribution's own files (login.defs,
-# ufw's sysctl.conf, chkrootkit.conf, apport's default, nginx.conf) each key the stack set goes back to the
-# distribution's line, and apport (Ubuntu), which the harden step masks, is unmasked;
-# read from the package's own copy of the file, and a key the owner changed since is left as it
-# is. Then what reads them is reloaded: ssh (after `sshd -t`: SSH keeps working with keys),
-# fail2ban, logrotate's timer, the kernel settings, Nginx (after `nginx -t`). The packages stay installed.
+# dumps, limits, profile, modprobe) are removed. In the distribution's own files (login.defs,
+# ufw's sysctl.conf, chkrootkit.conf, apport's default, nginx.conf) each key the stack set goes
+# back to the distribution's line, read from the package's own copy of the file; a key the owner
+# changed since is left as it is. apport (Ubuntu), which the harden step masks, is unmasked. Then
+# what reads them is reloaded: ssh (after `sshd -t`: SSH keeps working with keys), fail2ban,
+# logrotate's timer, the kernel settings, Nginx (after `nginx -t`). The packages stay installed.
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
@@ -107,7 +107,7 @@ sshd_check() {
   sshd -t
 }
 
-# The harden step's files; the text only of the keys' files (components/plan.ts).
+# The harden step's files; the text only of the keys' files (components/plan.ts, the harden undo).
 mkdir "$stage/stack"
 read_files "$HBNB_HARDENING_FILES" "$stage/stack"
 declare -A removed=()
