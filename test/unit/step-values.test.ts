@@ -56,6 +56,19 @@ describe("each step's needed values are exactly its exports", () => {
     expect(needed(script).sort()).toEqual(exported(undoText(undo.command).replace(script, "")).sort());
   });
 
+  test("the rollback command exports every value switch.sh needs but the release, which rollback.sh sets", () => {
+    const command = plan.configs.rollback;
+    const values = [...command.matchAll(/\b(HBNB_[A-Z0-9_]+)=/g)].map((m) => m[1]);
+    expect(values.sort()).toEqual(
+      needed(files.scripts.switch)
+        .filter((name) => name !== "HBNB_RELEASE")
+        .sort(),
+    );
+    expect(files.scripts.rollback).toContain(
+      'HBNB_RELEASE=$target HBNB_STEP=rollback exec bash "$(dirname "$0")/switch.sh"',
+    );
+  });
+
   test("every step and undo with values has a need line (the wait step has none to need)", () => {
     const names = [...plan.steps.map((s) => s.name), ...plan.steps.filter((s) => s.undo).map((s) => s.undo!.name)];
     expect(names.filter((name) => needed(files.scripts[name]).length === 0)).toEqual(["wait"]);
