@@ -15,16 +15,21 @@ for dir in "$releases"/.incoming-*; do
   changed "removed leftover $dir"
 done
 
-live=$(basename "$(readlink "$HBNB_APP_DIR/current" 2>/dev/null)" 2>/dev/null || true)
-mapfile -t ranked < <(
+# The releases on disk, one a line, the first to keep first: the live one, the history's from
+# the newest, then the others from the newest unpacked.
+ranked_releases() {
+  local live release
+  live=$(basename "$(readlink "$HBNB_APP_DIR/current" 2>/dev/null)" 2>/dev/null || true)
   {
     echo "$live"
     tac "$HBNB_STATE_DIR/$HBNB_SERVICE.history" 2>/dev/null | awk '{ print $2 }'
     find "$releases" -mindepth 1 -maxdepth 1 -type d -name 'r-*' -printf '%T@ %f\n' | sort -rn | cut -d' ' -f2
   } | awk 'NF && !seen[$0]++' | while read -r release; do
-    [[ -d $releases/$release ]] && echo "$release"
+    [[ ! -d $releases/$release ]] || echo "$release"
   done
-)
+}
+
+mapfile -t ranked < <(ranked_releases)
 for release in "${ranked[@]:HBNB_KEEP_RELEASES}"; do
   rm -rf "${releases:?}/$release"
   changed "removed old release $release"

@@ -20,10 +20,10 @@ const settings = parseSettings({
   hosts: '["192.0.2.10"]',
   privateKey: fs.readFileSync(path.join(root, "test", "fixtures", "id_ed25519"), "utf8"),
 });
-const hardening = buildPlan(settings, bundle, loadServerFiles()).configFiles;
+const rendered = buildPlan(settings, bundle, loadServerFiles()).configFiles;
 /** The plan's line for file NAME (kind|path|owner|mode|content in base64, as plan.ts sends it). */
 const line = (name: string): string => {
-  const file = hardening.find((f) => f.name === name)!;
+  const file = rendered.find((f) => f.name === name)!;
   return [file.kind, file.path, file.owner, file.mode, Buffer.from(file.text).toString("base64")].join("|");
 };
 
