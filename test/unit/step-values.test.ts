@@ -1,9 +1,5 @@
-import * as fs from "fs";
-import * as path from "path";
-import { Bundle } from "../../components/bundle";
-import { loadServerFiles } from "../../components/files";
-import { buildPlan, Plan } from "../../components/plan";
-import { parseSettings } from "../../components/settings";
+import { Plan } from "../../components/plan";
+import { files, planOf } from "./plan-fixture";
 
 /**
  * Each step script's required values (its `need` line, files/scripts/lib.sh) are exactly the
@@ -11,14 +7,7 @@ import { parseSettings } from "../../components/settings";
  * server; a value the plan sends and the script never needs is a trigger that re-runs the step
  * for nothing.
  */
-const files = loadServerFiles();
-const privateKey = fs.readFileSync(path.join(__dirname, "..", "fixtures", "id_ed25519"), "utf8");
-const bundle: Bundle = { release: "r-0123456789ab", archive: "/build/r-0123456789ab.tar.gz", sha256: "a".repeat(64) };
-const plan: Plan = buildPlan(
-  parseSettings({ target: "existing", hosts: '["192.0.2.10"]', privateKey, destroyKeepsData: "false" }),
-  bundle,
-  files,
-);
+const plan: Plan = planOf();
 
 /** The names on a script's `need` line (continued over lines ending in "\"). */
 function needed(script: string): string[] {
