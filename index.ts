@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AwsHosts } from "./components/aws-hosts";
-import { buildBundle } from "./components/bundle";
+import { buildBundle } from "./core/bundle";
 import { HostDeploy, Reachability } from "./components/deploy";
-import { loadServerFiles } from "./components/files";
+import { loadServerFiles } from "./core/files";
 import { Host } from "./components/host";
-import { buildPlan } from "./components/plan";
-import { parseSettings, PROJECT, RawConfig, Settings } from "./components/settings";
+import { buildPlan } from "./core/plan";
+import { parseSettings, PROJECT, RawConfig, Settings } from "./core/settings";
 
 // Settings first: a bad value stops the program here, before any resource is registered.
 const prefix = `${PROJECT}:`;

@@ -6,7 +6,7 @@
 # benchmark needs besides the tutorial (unattended apt, the sqlite database) is added.
 #
 # Run on a fresh local server as root: sudo CLASSIC_ARCHIVE=/tmp/x.tar.gz bash -s < classic.sh
-#   CLASSIC_ARCHIVE   the release archive of components/bundle.ts (the same app the stack deploys)
+#   CLASSIC_ARCHIVE   the release archive of core/bundle.ts (the same app the stack deploys)
 #   CLASSIC_USER      the login user the tutorial runs the app as (default: admin)
 # Prints "classic: ready" once the page answers through Nginx.
 set -euo pipefail

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { buildBundle } from "../components/bundle";
+import { buildBundle } from "../core/bundle";
 import { LoadResult } from "./wrk";
 import { describe, machine, Machine, progress, seconds } from "./machine";
 import { Figures, loadRoute, LoadShape, summarize } from "./measure";

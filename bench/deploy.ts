@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { APP_DIR, buildBundle } from "../components/bundle";
-import { Plan } from "../components/plan";
+import { APP_DIR, buildBundle } from "../core/bundle";
+import { Plan } from "../core/plan";
 import { StepReport } from "../local/runner";
 import { describe, machine, progress, seconds } from "./machine";
 import { loadRoute, LoadShape } from "./measure";

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { buildBundle, Bundle } from "../components/bundle";
-import { packages, Plan } from "../components/plan";
+import { buildBundle, Bundle } from "../core/bundle";
+import { packages, Plan } from "../core/plan";
 import { LocalServer } from "../local/server";
 import { upload } from "../local/ssh";
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { UbuntuRelease } from "../core/settings";
 
-export type UbuntuRelease = "22.04" | "24.04";
 export type Arch = "amd64" | "arm64";
 
 /**

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { archOf, ubuntuAmi, UbuntuRelease } from "./aws-ami";
+import { archOf, ubuntuAmi } from "./aws-ami";
 import { webFirewall } from "./aws-firewall";
-import { sshUserData } from "./cloud-config";
+import { sshUserData } from "../core/cloud-config";
+import { UbuntuRelease } from "../core/settings";
 import { Host } from "./host";
 
 export interface AwsHostsArgs {

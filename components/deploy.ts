@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { Host } from "./host";
-import { fillSecrets, secretsOf } from "./fill-secrets";
-import { carriesSecrets, Plan, Step } from "./plan";
+import { fillSecrets, secretsOf } from "../core/fill-secrets";
+import { carriesSecrets, Plan, Step } from "../core/plan";
 
 /**
  * The Pulumi driver of the plan: on one host, a probe that SSH answers, then one remote.Command

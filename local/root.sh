@@ -208,7 +208,7 @@ EOF
 # Debian 13 made to boot like Ubuntu's cloud images, in what the provisioning meets:
 # - cloud-init (Debian's package) reads only the NoCloud seed each host gets, as Ubuntu's EC2
 #   images read only IMDS: it creates the `ubuntu` user with the key from meta-data (EC2's key
-#   pair) and applies the user data (the stack's EC2 user data, components/cloud-config.ts).
+#   pair) and applies the user data (the stack's EC2 user data, core/cloud-config.ts).
 # - SSH is socket-activated: ssh.socket enabled, ssh.service disabled, as Ubuntu 24.04 ships it.
 # - cloud-init writes its own sshd drop-in (50-cloud-init.conf, from `ssh_pwauth`), next to the
 #   image's 60-cloudimg-settings.conf, as on Ubuntu's images.

@@ -1,8 +1,8 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { fillSecrets, secretsOf } from "../components/fill-secrets";
-import { carriesSecrets, Plan, Step, undoSteps } from "../components/plan";
+import { fillSecrets, secretsOf } from "../core/fill-secrets";
+import { carriesSecrets, Plan, Step, undoSteps } from "../core/plan";
 import { ssh, SshTarget, upload } from "./ssh";
 
 /**

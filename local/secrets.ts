@@ -1,7 +1,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { SECRETS } from "../components/plan";
+import { SECRETS } from "../core/plan";
 
 /**
  * The local driver's stand-in for the stack's @pulumi/random secrets: made once per server,

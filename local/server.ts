@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildBundle, Bundle } from "../components/bundle";
-import { sshUserData } from "../components/cloud-config";
-import { loadServerFiles } from "../components/files";
-import { buildPlan, Plan } from "../components/plan";
-import { RawConfig, Settings } from "../components/settings";
+import { buildBundle, Bundle } from "../core/bundle";
+import { sshUserData } from "../core/cloud-config";
+import { loadServerFiles } from "../core/files";
+import { buildPlan, Plan } from "../core/plan";
+import { RawConfig, Settings } from "../core/settings";
 import { down, Image, LocalHost, stateDir, stateFile, up } from "./hosts";
 import { runPlan, RunOptions, StepReport, undoPlan } from "./runner";
 import { hostSecrets } from "./secrets";
@@ -17,7 +17,7 @@ export interface BootOptions {
   image?: Image;
   /**
    * cloud image: the SSH port of the stack. The server boots with the user data the stack gives
-   * an EC2 instance for it (components/cloud-config.ts), and the plan connects on it; 22 unless given.
+   * an EC2 instance for it (core/cloud-config.ts), and the plan connects on it; 22 unless given.
    */
   sshPort?: number;
 }

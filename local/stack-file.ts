@@ -1,12 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
-import { AWS_ONLY, parseSettings, PROJECT, RawConfig } from "../components/settings";
+import { AWS_ONLY, parseSettings, PROJECT, RawConfig } from "../core/settings";
 import { loadProject, loadStackConfig, programConfig, Secret, StackConfig } from "./pulumi-cli-config";
 
 /**
  * `npm start` with the settings of a stack file: Pulumi.NAME.yaml merged over Pulumi.yaml as the
  * Pulumi CLI merges them (local/pulumi-cli-config.ts), then checked by the program's own settings
- * (components/settings.ts), so a value `pulumi up` would refuse is refused here with the same
+ * (core/settings.ts), so a value `pulumi up` would refuse is refused here with the same
  * message, before any server boots. The target is always the local server.
  */
 

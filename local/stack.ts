@@ -1,5 +1,5 @@
 import * as fs from "fs";
-import { parseSettings, RawConfig, Settings } from "../components/settings";
+import { parseSettings, RawConfig, Settings } from "../core/settings";
 import { LocalHost } from "./hosts";
 
 /**

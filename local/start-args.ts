@@ -1,4 +1,4 @@
-import { SettingsError } from "../components/settings";
+import { SettingsError } from "../core/settings";
 import { Image, IMAGES } from "./hosts";
 import { CliError } from "./pulumi-cli-config";
 import { StepFailed } from "./runner";

@@ -71,7 +71,7 @@ release_modes() {
 }
 
 # The rendered files of a step, one a line: kind|path|owner|mode|content in base64 (the plan's
-# one record format: components/render.ts, fileRecords). Fills the arrays file_kind, file_path,
+# one record format: core/render.ts, fileRecords). Fills the arrays file_kind, file_path,
 # file_owner and file_mode, index by index, and writes each file's content to DIR/INDEX when DIR
 # is given (an undo's records carry no content).
 read_files() {

@@ -107,7 +107,7 @@ sshd_check() {
   sshd -t
 }
 
-# The harden step's files; the text only of the keys' files (components/plan.ts, the harden undo).
+# The harden step's files; the text only of the keys' files (core/plan.ts, the harden undo).
 mkdir "$stage/stack"
 read_files "$HBNB_HARDENING_FILES" "$stage/stack"
 declare -A removed=()

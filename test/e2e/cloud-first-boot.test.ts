@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { sshUserData } from "../../components/cloud-config";
+import { sshUserData } from "../../core/cloud-config";
 import { down, up } from "../../local/hosts";
 import { StepReport } from "../../local/runner";
 import { asRoot, connectOutcome, listening } from "./cloud-host";

@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { APP_DIR, Bundle, buildBundle } from "../../components/bundle";
-import { loadServerFiles, ServerFiles } from "../../components/files";
-import { buildPlan } from "../../components/plan";
+import { APP_DIR, Bundle, buildBundle } from "../../core/bundle";
+import { loadServerFiles, ServerFiles } from "../../core/files";
+import { buildPlan } from "../../core/plan";
 import { StepFailed, StepReport } from "../../local/runner";
 import { TestServer } from "./server";
 import { expectNoFailure, underLoad } from "./wait";

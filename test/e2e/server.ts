@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { Plan } from "../../components/plan";
-import { RawConfig } from "../../components/settings";
+import { Plan } from "../../core/plan";
+import { RawConfig } from "../../core/settings";
 import { RunOptions, StepReport } from "../../local/runner";
 import { LocalServer } from "../../local/server";
 

@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { APP_DIR, buildBundle } from "../../components/bundle";
-import { loadServerFiles } from "../../components/files";
-import { buildPlan } from "../../components/plan";
+import { APP_DIR, buildBundle } from "../../core/bundle";
+import { loadServerFiles } from "../../core/files";
+import { buildPlan } from "../../core/plan";
 import { reboot } from "../../local/hosts";
 import { StepReport } from "../../local/runner";
 import { TestServer } from "./server";

@@ -1,5 +1,5 @@
 import { LoadResult, startLoad } from "../../bench/wrk";
-import { Plan } from "../../components/plan";
+import { Plan } from "../../core/plan";
 import { StepReport } from "../../local/runner";
 import { TestServer } from "./server";
 

@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import { Bundle } from "../../components/bundle";
-import { loadServerFiles } from "../../components/files";
-import { buildPlan } from "../../components/plan";
-import { parseSettings } from "../../components/settings";
+import { Bundle } from "../../core/bundle";
+import { loadServerFiles } from "../../core/files";
+import { buildPlan } from "../../core/plan";
+import { parseSettings } from "../../core/settings";
 import { Sandbox } from "./sandbox";
 
 /**

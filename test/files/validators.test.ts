@@ -2,10 +2,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Bundle } from "../../components/bundle";
-import { loadServerFiles } from "../../components/files";
-import { buildPlan } from "../../components/plan";
-import { parseSettings, RawConfig } from "../../components/settings";
+import { Bundle } from "../../core/bundle";
+import { loadServerFiles } from "../../core/files";
+import { buildPlan } from "../../core/plan";
+import { parseSettings, RawConfig } from "../../core/settings";
 
 /**
  * Rendered configs and every shell script through the real validators: nginx -t,

@@ -1,5 +1,5 @@
 import type { AwsHosts as AwsHostsType, AwsHostsArgs } from "../../components/aws-hosts";
-import { sshUserData } from "../../components/cloud-config";
+import { sshUserData } from "../../core/cloud-config";
 import * as mocks from "./mocks";
 import { AMI_ID, ofType, options, valueOf } from "./mocks";
 

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import * as tar from "tar";
 import * as zlib from "zlib";
-import { APP_DIR, buildBundle } from "../../components/bundle";
+import { APP_DIR, buildBundle } from "../../core/bundle";
 
 /**
  * The release archive: the same app always gives the same bytes (so an unchanged app re-runs no

@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import type { AwsHosts as AwsHostsType, AwsHostsArgs } from "../../components/aws-hosts";
-import { SSH_SOCKET_DROPIN, SSHD_PORT_FILE, sshUserData } from "../../components/cloud-config";
+import { SSH_SOCKET_DROPIN, SSHD_PORT_FILE, sshUserData } from "../../core/cloud-config";
 import * as mocks from "./mocks";
 import { ofType, valueOf } from "./mocks";
 

@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import { buildBundle } from "../../components/bundle";
-import { loadServerFiles } from "../../components/files";
-import { buildPlan } from "../../components/plan";
-import { parseSettings } from "../../components/settings";
+import { buildBundle } from "../../core/bundle";
+import { loadServerFiles } from "../../core/files";
+import { buildPlan } from "../../core/plan";
+import { parseSettings } from "../../core/settings";
 import type { RecordedResource } from "./mocks";
 import { loadProject, programConfig } from "../../local/pulumi-cli-config";
 import { Machine, runRecipe, shellBlocks, StackState } from "./readme-recipes";

@@ -2,10 +2,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import type * as DeployModule from "../../components/deploy";
-import { buildBundle } from "../../components/bundle";
-import { loadServerFiles } from "../../components/files";
-import { buildPlan, carriesSecrets } from "../../components/plan";
-import { parseSettings } from "../../components/settings";
+import { buildBundle } from "../../core/bundle";
+import { loadServerFiles } from "../../core/files";
+import { buildPlan, carriesSecrets } from "../../core/plan";
+import { parseSettings } from "../../core/settings";
 import * as mocks from "./mocks";
 import { ofType, options, valueOf } from "./mocks";
 

@@ -1,5 +1,5 @@
 import type * as pulumiType from "@pulumi/pulumi";
-import { Plan, undoSteps } from "../../components/plan";
+import { Plan, undoSteps } from "../../core/plan";
 import type { RecordedOptions, RecordedResource } from "./mocks";
 import { bundle, planOf, privateKey } from "./plan-fixture";
 

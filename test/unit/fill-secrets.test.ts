@@ -1,5 +1,5 @@
-import { fillSecrets, secretsOf } from "../../components/fill-secrets";
-import { secretToken, Step } from "../../components/plan";
+import { fillSecrets, secretsOf } from "../../core/fill-secrets";
+import { secretToken, Step } from "../../core/plan";
 import { planOf } from "./plan-fixture";
 
 /** The one way both drivers put a step's secrets into its stdin. */

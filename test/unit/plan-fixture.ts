@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import { Bundle } from "../../components/bundle";
-import { loadServerFiles } from "../../components/files";
-import { buildPlan, Plan } from "../../components/plan";
-import { parseSettings, RawConfig } from "../../components/settings";
+import { Bundle } from "../../core/bundle";
+import { loadServerFiles } from "../../core/files";
+import { buildPlan, Plan } from "../../core/plan";
+import { parseSettings, RawConfig } from "../../core/settings";
 
 /**
  * The plan the unit tests look at: a server you already have, the test key pair, and a release

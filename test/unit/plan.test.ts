@@ -1,6 +1,6 @@
-import { Bundle } from "../../components/bundle";
-import { carriesSecrets, Plan } from "../../components/plan";
-import { RawConfig } from "../../components/settings";
+import { Bundle } from "../../core/bundle";
+import { carriesSecrets, Plan } from "../../core/plan";
+import { RawConfig } from "../../core/settings";
 import { bundle, files, planOf } from "./plan-fixture";
 
 const byName = (plan: Plan) => Object.fromEntries(plan.steps.map((s) => [s.name, s]));

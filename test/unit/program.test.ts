@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
-import { buildBundle } from "../../components/bundle";
+import { buildBundle } from "../../core/bundle";
 import { FIRST_DIAL_ERROR_LIMIT, PROBE_COMMAND } from "../../components/deploy";
-import { loadServerFiles } from "../../components/files";
-import { buildPlan, carriesSecrets, secretToken, undoSteps } from "../../components/plan";
-import { parseSettings, RawConfig, Settings } from "../../components/settings";
+import { loadServerFiles } from "../../core/files";
+import { buildPlan, carriesSecrets, secretToken, undoSteps } from "../../core/plan";
+import { parseSettings, RawConfig, Settings } from "../../core/settings";
 import { CliError, loadProject, loadStackConfig, programConfig } from "../../local/pulumi-cli-config";
 import { Machine, runRecipe, shellBlocks, StackState } from "./readme-recipes";
 import { Run, runProgram } from "./run-program";

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { configSchema, parseSettings, RawConfig, SettingsError, withDefaults } from "../../components/settings";
+import { configSchema, parseSettings, RawConfig, SettingsError, withDefaults } from "../../core/settings";
 
 const fixtures = path.join(__dirname, "..", "fixtures");
 const privateKey = fs.readFileSync(path.join(fixtures, "id_ed25519"), "utf8");

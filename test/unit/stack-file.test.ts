@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { configSchema } from "../../components/settings";
+import { configSchema } from "../../core/settings";
 import { LocalHost } from "../../local/hosts";
 import { chooseStack, readStack } from "../../local/stack-file";
 import { localSettings } from "../../local/stack";
@@ -9,7 +9,7 @@ import { localSettings } from "../../local/stack";
 /**
  * `npm start -- --stack NAME`: a stack file's settings on the local server. The merge is the
  * CLI's (local/pulumi-cli-config.ts, itself tested against the CLI's own cases), the checks the
- * program's (components/settings.ts); here: that a stack file reaches the server's settings
+ * program's (core/settings.ts); here: that a stack file reaches the server's settings
  * pointed at the local server, and that each kind of mistake stops it with its message.
  */
 const root = path.join(__dirname, "..", "..");

@@ -1,4 +1,4 @@
-import { Plan } from "../../components/plan";
+import { Plan } from "../../core/plan";
 import { files, planOf } from "./plan-fixture";
 
 /**

@@ -1,6 +1,6 @@
 import { execFileSync } from "child_process";
-import { undoSteps } from "../../components/plan";
-import { RawConfig } from "../../components/settings";
+import { undoSteps } from "../../core/plan";
+import { RawConfig } from "../../core/settings";
 import { files, planOf } from "./plan-fixture";
 
 /**

@@ -1,5 +1,5 @@
 import { Document } from "yaml";
-import { UbuntuRelease } from "./aws-ami";
+import { UbuntuRelease } from "./settings";
 
 export interface SshBootArgs {
   /** The port the plan (and the security group) will use for SSH. */

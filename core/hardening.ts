@@ -1,6 +1,6 @@
 /**
  * Packages the harden step needs (added to the packages step). Its files are rows of the one
- * registry of rendered files (components/render.ts, step "harden").
+ * registry of rendered files (core/render.ts, step "harden").
  */
 export const HARDENING_PACKAGES = [
   // Bans addresses that keep failing SSH logins; python3-systemd lets it read the journal;
