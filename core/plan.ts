@@ -249,8 +249,14 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     step(
       files,
       "database",
-      "create the schema and load the demo data",
-      { HBNB_RELEASE: release, HBNB_APP_DIR: l.appDir, HBNB_APP_USER: l.user, HBNB_ENV_PATH: l.envFile },
+      settings.app.demoData ? "create the schema; the demo data into a new database" : "create the schema",
+      {
+        HBNB_RELEASE: release,
+        HBNB_APP_DIR: l.appDir,
+        HBNB_APP_USER: l.user,
+        HBNB_ENV_PATH: l.envFile,
+        HBNB_DEMO_DATA: String(settings.app.demoData),
+      },
       // The schema and data go to whatever database the environment names.
       { inputs: { env } },
     ),

@@ -52,6 +52,8 @@ export interface AppSettings {
   release: string;
   /** Whether `pulumi destroy` on servers you already have keeps the app's data and logs. */
   destroyKeepsData: boolean;
+  /** Whether the first deploy to a new, empty database loads the demo data. */
+  demoData: boolean;
 }
 
 export interface Settings {
@@ -178,6 +180,7 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
       "destroyKeepsData",
       "true keeps the app's data and logs at `pulumi destroy`, false removes them",
     ),
+    demoData: r.boolean("demoData", "true loads the demo data into a new, empty database, false never does"),
   };
   const settings: Settings = { target, ssh, app };
 

@@ -53,19 +53,54 @@ def test_seeding_twice_leaves_the_same_rows(tmp_path):
     engine.dispose()
 
 
-def test_seed_adds_back_only_what_is_missing(tmp_path):
+def test_a_later_seed_never_restores_nor_changes_a_row(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path}/hbnb.db")
     seed(engine)
+    texas = demo_id("State", "Texas")
+    gone = demo_id("Review", "Gaslamp studio", "alan@example.com")
     with engine.begin() as connection:
-        gone = demo_id("Review", "Gaslamp studio", "alan@example.com")
         connection.execute(Review.__table__.delete().where(Review.id == gone))
+        connection.execute(State.__table__.update().where(State.id == texas).values(name="Lone Star"))
         connection.execute(Amenity.__table__.insert().values(
             id="mine", name="Sauna", created_at=utcnow(), updated_at=utcnow(),
         ))
-    assert seed(engine) == "added reviews=1"
+    rows = snapshot(engine)
+    assert seed(engine) == "nothing to add"
+    assert snapshot(engine) == rows
     with engine.connect() as connection:
-        assert connection.execute(select(Amenity.name).where(Amenity.id == "mine")).scalar() == "Sauna"
+        assert connection.execute(select(Review.id).where(Review.id == gone)).first() is None
+        assert connection.execute(select(State.name).where(State.id == texas)).scalar() == "Lone Star"
     engine.dispose()
+
+
+def test_a_database_emptied_by_its_users_stays_empty(tmp_path):
+    # Every row deleted, as the API would (its writes move the data generation on).
+    engine = make_engine(f"sqlite:///{tmp_path}/hbnb.db")
+    seed(engine)
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name != "data_generation":
+                connection.execute(table.delete())
+    assert seed(engine) == "nothing to add"
+    assert {name: len(table_rows) for name, table_rows in snapshot(engine).items()} == {
+        "states": 0, "cities": 0, "amenities": 0, "users": 0, "places": 0, "reviews": 0, "place_amenity": 0,
+    }
+    engine.dispose()
+
+
+def test_without_demo_data_a_new_database_gets_the_schema_only(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/hbnb.db")
+    assert seed(engine, demo=False) == "created schema; no demo data (HBNB_DEMO_DATA=false)"
+    assert all(len(table_rows) == 0 for table_rows in snapshot(engine).values())
+    # Still new (nobody wrote to it): turned on later, the demo data goes in.
+    assert seed(engine).startswith("added states=10, ")
+    engine.dispose()
+
+
+def test_demo_data_setting_must_be_true_or_false(tmp_path):
+    result = run_seed(HBNB_DATABASE_URL=f"sqlite:///{tmp_path}/hbnb.db", HBNB_DEMO_DATA="yes")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "seed: failed: HBNB_DEMO_DATA must be true or false, not 'yes'\n"
 
 
 def test_demo_rows_have_fixed_ids(tmp_path):

@@ -81,6 +81,28 @@ describe("a good release", () => {
     goodBundle = next;
   });
 
+  test("what the site's users deleted or changed stays so: a deploy restores no demo row", async () => {
+    type Amenity = { id: string; name: string };
+    const amenities = async () => JSON.parse((await server.http("/api/v1/amenities")).body) as Amenity[];
+    const [renamed, deleted] = await amenities();
+    const put = await server.http(`/api/v1/amenities/${renamed.id}`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "Renamed by its users" }),
+    });
+    expect(put.status).toBe(200);
+    expect((await server.http(`/api/v1/amenities/${deleted.id}`, { method: "DELETE" })).status).toBe(200);
+    const before = await amenities();
+    // The release that serves, deployed again with every step forced: the database step runs
+    // with the demo data on (the default).
+    const result = await server.deploy(buildPlan(server.settings, goodBundle, loadServerFiles()), { force: true });
+    expect(result.find((r) => r.step === "database")?.output).toContain("database: seed: nothing to add");
+    expect(await server.serving()).toBe(good);
+    expect(await amenities()).toEqual(before);
+    expect(before.find((a) => a.id === renamed.id)?.name).toBe("Renamed by its users");
+    expect(before.find((a) => a.id === deleted.id)).toBeUndefined();
+  });
+
   test("the classic reload script keeps the master, replaces every worker, fails no request", async () => {
     const before = await server.gunicorn();
     const { result, loads } = await underLoad(server, () => server.sh("sudo hbnb-reload"));

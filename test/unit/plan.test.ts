@@ -242,3 +242,13 @@ describe("rendered configs", () => {
     }
   });
 });
+
+describe("the demo data", () => {
+  test("goes into a new database by default; demoData false tells the database step none", () => {
+    const database = (raw = {}) => byName(planOf(raw)).database;
+    expect(database().triggers).toContain("HBNB_DEMO_DATA=true");
+    expect(database().summary).toBe("create the schema; the demo data into a new database");
+    expect(database({ demoData: "false" }).triggers).toContain("HBNB_DEMO_DATA=false");
+    expect(database({ demoData: "false" }).summary).toBe("create the schema");
+  });
+});

@@ -53,6 +53,7 @@ describe("defaults", () => {
       apiWriteAccess: "token",
       release: "",
       destroyKeepsData: true,
+      demoData: true,
     });
   });
 
@@ -145,6 +146,11 @@ describe("bad values fail with the key, the value and the fix", () => {
       /hbnb-stack:sshPort = "70000": expected an integer from 1 to 65535/,
     ],
     ["a port that is not a number", { ...aws, sshPort: "ssh" }, /hbnb-stack:sshPort = "ssh": expected an integer/],
+    [
+      "demoData not a boolean",
+      { ...existing, demoData: "no" },
+      /hbnb-stack:demoData = "no": expected true or false: true loads the demo data into a new, empty database, false never does/,
+    ],
     [
       "destroyKeepsData not a boolean",
       { ...existing, destroyKeepsData: "yes" },

@@ -73,3 +73,12 @@ def settings_from_env(environ=None):
         # With `token` and no token at all, nobody writes: the API is read-only.
         "API_TOKEN": environ.get("HBNB_API_TOKEN") or None,
     }
+
+
+def demo_data(environ=None):
+    """HBNB_DEMO_DATA: `true` (the default) loads the demo data into a new database, `false` never."""
+    environ = os.environ if environ is None else environ
+    value = environ.get("HBNB_DEMO_DATA") or "true"
+    if value not in ("true", "false"):
+        raise ConfigError(f"HBNB_DEMO_DATA must be true or false, not {value!r}")
+    return value == "true"

@@ -1,9 +1,11 @@
-"""`python3 -m hbnb.seed`: create the schema and load the demo data, idempotently.
+"""`python3 -m hbnb.seed`: create the schema, and load the demo data into a new database.
 
 Run at each deploy, from the release directory, as the app's user, with the app's
-environment. Every demo row has a fixed id derived from its natural key (uuid5), so a
-second run finds the rows it added and adds nothing; it never deletes or changes a row.
-Prints one line saying what it did; on failure prints one line to stderr and exits 1.
+environment. The demo data goes only into a database no deploy has seeded yet (no row in any
+data table, and the data generation never moved on): a later deploy never adds, restores or
+changes a row, so what the site's users deleted or changed stays as they left it.
+HBNB_DEMO_DATA=false loads none. Every demo row has a fixed id derived from its natural key
+(uuid5). Prints one line saying what it did; on failure prints one line to stderr and exits 1.
 """
 import secrets
 import sys
@@ -15,7 +17,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hbnb import demo_data
-from hbnb.config import ConfigError, database_url
+from hbnb.config import ConfigError, database_url, demo_data as demo_data_wanted
 from hbnb.db import make_engine
 from hbnb.models import Amenity, Base, City, Generation, Place, Review, State, User
 from hbnb.models.generation import ROW_ID as GENERATION_ROW
@@ -120,15 +122,34 @@ class Loader:
             )
 
 
-def seed(engine):
-    """Create the schema and add the missing demo rows in one transaction; a summary line."""
+def is_new(engine):
+    """Whether no deploy has seeded this database yet: no data table has a row, and the data
+    generation (which every write and every deploy moves on) never moved from 0."""
+    existing = set(inspect(engine).get_table_names())
+    with engine.connect() as connection:
+        if "data_generation" in existing:
+            moved = connection.scalar(select(Generation.value).where(Generation.id == GENERATION_ROW))
+            if moved:
+                return False
+        return not any(
+            connection.execute(select(table).limit(1)).first()
+            for table in Base.metadata.sorted_tables
+            if table.name in existing and table.name != "data_generation"
+        )
+
+
+def seed(engine, demo=True):
+    """Create the schema and, into a new database, the demo rows (one transaction); a summary line."""
+    new = is_new(engine)
     created = create_schema(engine)
-    with Session(engine, future=True) as session, session.begin():
-        loader = Loader(session)
-        loader.load()
     done = ["created schema"] if created else []
-    if loader.added:
+    if new and demo:
+        with Session(engine, future=True) as session, session.begin():
+            loader = Loader(session)
+            loader.load()
         done.append("added " + ", ".join(f"{table}={n}" for table, n in loader.added.items()))
+    elif new:
+        done.append("no demo data (HBNB_DEMO_DATA=false)")
     return "; ".join(done) if done else "nothing to add"
 
 
@@ -145,12 +166,13 @@ def fail(message):
 def main():
     try:
         url = database_url()
+        demo = demo_data_wanted()
         # The URL may hold a MySQL password: messages show it masked.
         shown = make_url(url).render_as_string(hide_password=True)
     except (ConfigError, ArgumentError) as error:
         return fail(str(error))
     try:
-        print("seed: " + seed(make_engine(url)))
+        print("seed: " + seed(make_engine(url), demo))
     except ImportError as error:
         return fail(f"no database driver for {shown}: {error}")
     except SQLAlchemyError as error:
