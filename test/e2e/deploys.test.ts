@@ -103,6 +103,22 @@ describe("a good release", () => {
     expect(before.find((a) => a.id === deleted.id)).toBeUndefined();
   });
 
+  test("a new environment restarts the master under load with no failed request: the socket is systemd's and stays", async () => {
+    const before = await server.gunicorn();
+    // apiWriteAccess is in the app's environment, which Gunicorn reads only when it starts.
+    server.configure({ apiWriteAccess: "open" });
+    try {
+      const { result, loads } = await underLoad(server, () => deployOf(goodBundle));
+      expect(ran(result)).toEqual(["secrets", "database", "switch"]);
+      expect(result.find((r) => r.step === "switch")?.output).toContain(`restarted hbnb: release ${good} answers`);
+      expectNoFailure(loads);
+      expect((await server.gunicorn()).master).not.toBe(before.master);
+    } finally {
+      server.configure({});
+      await deployOf(goodBundle);
+    }
+  });
+
   test("the classic reload script keeps the master, replaces every worker, fails no request", async () => {
     const before = await server.gunicorn();
     const { result, loads } = await underLoad(server, () => server.sh("sudo hbnb-reload"));
