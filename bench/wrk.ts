@@ -18,6 +18,8 @@ export interface LoadOptions {
   bodyFile?: string;
   /** A network namespace of the run's own to load from (another client address). */
   netns?: string;
+  /** Seconds after which wrk counts a request without an answer as a timeout (5 unless given). */
+  timeoutSeconds?: number;
   headers?: Record<string, string>;
   /**
    * Milliseconds each connection waits before its next request: a lighter, steadier load
@@ -52,8 +54,17 @@ const exec = promisify(execFile);
 
 /** A load run for OPTIONS.seconds at most, which the caller may end earlier. */
 export function startLoad(options: LoadOptions): LoadRun {
-  const { url, seconds, connections = 16, threads = 2 } = options;
-  const args = ["-t", String(threads), "-c", String(connections), "-d", `${seconds}s`, "--timeout", "5s"];
+  const { url, seconds, connections = 16, threads = 2, timeoutSeconds = 5 } = options;
+  const args = [
+    "-t",
+    String(threads),
+    "-c",
+    String(connections),
+    "-d",
+    `${seconds}s`,
+    "--timeout",
+    `${timeoutSeconds}s`,
+  ];
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push("-H", `${name}: ${value}`);
   args.push("-s", path.join(__dirname, "wrk.lua"), url);
   const env = {

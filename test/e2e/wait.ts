@@ -26,11 +26,16 @@ export async function underLoad<T>(
   action: () => Promise<T>,
 ): Promise<{ result: T; loads: LoadResult[] }> {
   const base = `http://${server.host.address}`;
+  // A failed request is one Nginx answers with an error, or that gets no answer at all. A slow
+  // one is not: on a machine busy with other work, a request that waited for a worker through a
+  // reload took over wrk's default 5 s once, and was answered. wrk waits longer than Nginx's own
+  // 60 s upstream timeouts, so Nginx's verdict (a 502 or 504, counted as status) is the one.
+  const shape = { seconds: 300, connections: 8, threads: 1, timeoutSeconds: 70 };
   const runs = [
     // The page: Nginx may send it from its cache, but asks Gunicorn for the data's generation
     // first, so every request of it goes through a worker.
-    startLoad({ url: `${base}/`, seconds: 300, connections: 8, threads: 1 }),
-    startLoad({ url: `${base}/static/styles/common.css`, seconds: 300, connections: 8, threads: 1 }),
+    startLoad({ url: `${base}/`, ...shape }),
+    startLoad({ url: `${base}/static/styles/common.css`, ...shape }),
   ];
   await Promise.all(runs.map((run) => run.started));
   const outcome = await action().then(
