@@ -86,23 +86,6 @@ apply_sysctl() {
   [[ ${#left[@]} -eq 0 ]] || say "not settable here (a container shares the host's kernel): ${left[*]}"
 }
 
-# FILE with each line of KEY (KEY VALUE or key=value, as SEP, " " or "=", says) replaced by LINE,
-# or LINE added at the end when no line has KEY. The key and the line are read as text (from the
-# environment: awk -v would take backslashes as escapes; a sed pattern, & | . and the like as its
-# own), so any character of a value lands as it is.
-set_key() {
-  KEY=$1 SEP=$2 LINE=$3 awk '
-    { s = $0; sub(/^[ \t]+/, "", s); rest = substr(s, length(ENVIRON["KEY"]) + 1) }
-    substr(s, 1, length(ENVIRON["KEY"])) == ENVIRON["KEY"] &&
-      ((ENVIRON["SEP"] == "=" && rest ~ /^[ \t]*=/) || (ENVIRON["SEP"] == " " && rest ~ /^[ \t]/)) {
-      print ENVIRON["LINE"]
-      found = 1
-      next
-    }
-    { print }
-    END { if (!found) print ENVIRON["LINE"] }' "$4"
-}
-
 # Sets each "KEY VALUE" or "key=value" line of SRC in DEST (replacing the key's lines, or adding
 # it at the end), leaving every other line of DEST as it is; returns 1 when nothing changed.
 set_keys() {
@@ -112,7 +95,7 @@ set_keys() {
     [[ -n $line && $line != \#* ]] || continue
     if [[ $line == *=* ]]; then key=${line%%=*} sep='='; else key=${line%% *} sep=' '; fi
     count=$((count + 1))
-    set_key "$key" "$sep" "$line" "$stage/keys" >"$stage/keys.next"
+    key_edit set "$key" "$sep" "$line" "$stage/keys" >"$stage/keys.next"
     mv "$stage/keys.next" "$stage/keys"
   done <"$src"
   ! cmp -s "$stage/keys" "$dest" || return 1

@@ -58,6 +58,35 @@ ensure_dir() {
   fi
 }
 
+# The lines of KEY ("KEY VALUE" or "key=value", as SEP, " " or "=", says) in FILE, for the
+# harden step and its undo. The key and the line are read as text (from the environment: awk -v
+# would take backslashes as escapes; a sed pattern, & | . and the like as its own), so any
+# character of a value lands as it is.
+#   key_edit get KEY SEP FILE           prints the first line of KEY, or nothing
+#   key_edit set KEY SEP LINE FILE      prints FILE with every line of KEY replaced by LINE, or
+#                                       LINE added at the end when no line has KEY
+#   key_edit restore KEY SEP LINE FILE  prints FILE with the first line of KEY replaced by LINE
+#                                       (taken out when LINE is empty), and its others taken out
+key_edit() {
+  local mode=$1 key=$2 sep=$3 line=""
+  shift 3
+  if [[ $mode != get ]]; then
+    line=$1
+    shift
+  fi
+  MODE=$mode KEY=$key SEP=$sep LINE=$line awk '
+    BEGIN { mode = ENVIRON["MODE"]; key = ENVIRON["KEY"]; sep = ENVIRON["SEP"]; line = ENVIRON["LINE"] }
+    { s = $0; sub(/^[ \t]+/, "", s); rest = substr(s, length(key) + 1) }
+    substr(s, 1, length(key)) == key && ((sep == "=" && rest ~ /^[ \t]*=/) || (sep == " " && rest ~ /^[ \t]/)) {
+      if (mode == "get") { print; exit }
+      if (mode == "set" || (line != "" && !found)) print line
+      found = 1
+      next
+    }
+    mode != "get" { print }
+    END { if (mode == "set" && !found) print line }' "$1"
+}
+
 # The owner and modes of the release in DIR (the app's group GROUP, its static files under
 # STATIC): the code belongs to root and is read through the app's group only, so the app cannot
 # change itself and no other user reads it; the static files, which Nginx serves to anyone, are

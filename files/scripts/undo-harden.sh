@@ -36,33 +36,6 @@ distribution_copy() {
   echo "$stage/copy"
 }
 
-# The line of KEY in FILE (KEY VALUE or key=value as SEP says), or nothing.
-# (The key and the line reach awk through the environment: awk -v would take backslashes in them
-# as escapes.)
-key_line() {
-  KEY=$1 SEP=$2 awk '
-    { s = $0; sub(/^[ \t]+/, "", s); key = ENVIRON["KEY"]; sep = ENVIRON["SEP"] }
-    substr(s, 1, length(key)) == key {
-      rest = substr(s, length(key) + 1)
-      if ((sep == "=" && rest ~ /^[ \t]*=/) || (sep == " " && rest ~ /^[ \t]/)) { print; exit }
-    }' "$3"
-}
-
-# FILE with the line(s) of KEY replaced by LINE, or taken out when LINE is empty.
-replace_key() {
-  KEY=$1 SEP=$2 LINE=$3 awk '
-    { s = $0; sub(/^[ \t]+/, "", s); key = ENVIRON["KEY"]; sep = ENVIRON["SEP"]; line = ENVIRON["LINE"] }
-    substr(s, 1, length(key)) == key {
-      rest = substr(s, length(key) + 1)
-      if ((sep == "=" && rest ~ /^[ \t]*=/) || (sep == " " && rest ~ /^[ \t]/)) {
-        if (line != "" && !done) print line
-        done = 1
-        next
-      }
-    }
-    { print }' "$4"
-}
-
 # Puts back the distribution's line of each key of STACK (the stack's KEY VALUE lines) in DEST
 # that still has the stack's value; returns 1 when nothing changed.
 restore_keys() {
@@ -71,7 +44,7 @@ restore_keys() {
   while IFS= read -r line; do
     [[ -n $line && $line != \#* ]] || continue
     if [[ $line == *=* ]]; then key=${line%%=*} sep='='; else key=${line%% *} sep=' '; fi
-    [[ $(key_line "$key" "$sep" "$dest") == "$line" ]] && ours+=("$key|$sep|$line")
+    [[ $(key_edit get "$key" "$sep" "$dest") == "$line" ]] && ours+=("$key|$sep|$line")
   done <"$stack"
   [[ ${#ours[@]} -gt 0 ]] || return 1
   if ! copy=$(distribution_copy "$dest"); then
@@ -81,8 +54,8 @@ restore_keys() {
   cp -a "$dest" "$stage/work"
   for line in "${ours[@]}"; do
     IFS='|' read -r key sep _ <<<"$line"
-    original=$(key_line "$key" "$sep" "$copy")
-    replace_key "$key" "$sep" "$original" "$stage/work" >"$stage/next"
+    original=$(key_edit get "$key" "$sep" "$copy")
+    key_edit restore "$key" "$sep" "$original" "$stage/work" >"$stage/next"
     cat "$stage/next" >"$stage/work"
   done
   cmp -s "$stage/work" "$dest" && return 1
