@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { spawn } from "child_process";
+import { holdSlowBodies } from "./slow-bodies";
 import { down, netnsOf, up } from "../local/hosts";
 import { describe, machine, progress } from "./machine";
 import { BenchServer, liftRateLimit } from "./servers";
@@ -22,7 +22,7 @@ import { LoadResult, startLoad } from "./wrk";
  *    1 MB body of three lists of 330 ids of 1,000 characters: too long to be cached), as fast as
  *    it can, under the stack's request budget of its address;
  * 3. slow bodies: the attacker holds 2,000 connections that send a POST body a byte every 4 s,
- *    for 30 s (test/e2e/slow_bodies.py);
+ *    for 30 s (bench/slow_bodies.py);
  * 4. heavy searches, no budget: as 2, with the API's rate limit lifted on this server, so that
  *    10 such searches really are in flight at every moment (the worst case of a limit set higher,
  *    or of 10 addresses).
@@ -72,36 +72,6 @@ async function heavySearches(server: BenchServer, bodyFile: string): Promise<Loa
   });
   await run.started;
   return run.result;
-}
-
-async function slowBodies(server: BenchServer): Promise<{ stop: () => Promise<string[]>; opened: Promise<void> }> {
-  const holder = spawn("ip", [
-    "netns",
-    "exec",
-    netnsOf(NAMES.attacker),
-    "python3",
-    path.join(__dirname, "..", "test", "e2e", "slow_bodies.py"),
-    server.host.address,
-    "2000",
-    String(SECONDS + 10),
-  ]);
-  const lines: string[] = [];
-  const closed = new Promise<void>((resolve) => holder.on("exit", () => resolve()));
-  const opened = new Promise<void>((resolve, reject) => {
-    holder.stdout.on("data", (chunk: Buffer) => {
-      lines.push(...chunk.toString().trim().split("\n"));
-      if (lines.some((l) => l.startsWith("open "))) resolve();
-    });
-    holder.on("exit", () => reject(new Error(`slow_bodies.py ended before it opened its connections: ${lines}`)));
-  });
-  return {
-    opened,
-    stop: async () => {
-      holder.stdin.end("stop\n");
-      await closed;
-      return lines;
-    },
-  };
 }
 
 const ms = (n: number): string => n.toFixed(1);
@@ -154,12 +124,17 @@ async function main(): Promise<void> {
     rows.push({ scenario: "10 heavy searches", visits: await visit(server), attacker: await limited });
 
     progress("3/4 2,000 slow bodies");
-    const slow = await slowBodies(server);
+    const slow = holdSlowBodies({
+      netns: netnsOf(NAMES.attacker),
+      host: server.host.address,
+      count: 2000,
+      seconds: SECONDS + 10,
+    });
     await slow.opened;
     const during = await visit(server);
-    const said = await slow.stop();
+    await slow.stop();
     rows.push({ scenario: "2,000 slow bodies", visits: during });
-    progress(`slow_bodies.py: ${said.join(" | ")}`);
+    progress(`slow_bodies.py: ${slow.lines.join(" | ")}`);
 
     progress("4/4 heavy searches, no budget");
     const note = await liftRateLimit(server, plan);

@@ -1,9 +1,10 @@
-import { execFile, spawn } from "child_process";
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import { holdSlowBodies } from "../../bench/slow-bodies";
 import { down, netnsOf, up } from "../../local/hosts";
 import { json, TestServer } from "./server";
 import { until } from "./wait";
@@ -53,32 +54,12 @@ async function attackerSearches(body: string, count: number): Promise<{ status: 
     .map(([status, file]) => ({ status: Number(status), body: fs.readFileSync(path.join(dir, file), "utf8") }));
 }
 
-/**
- * COUNT slow bodies the attacker holds (test/e2e/slow_bodies.py): POSTs to PATH whose headers
- * are sent, and then a byte of their body every 4 s, for SECONDS or until stopped.
- */
-function slowBodies(count: number, seconds: number, route = "/airbnb-onepage/") {
-  const holder = spawn("ip", [
-    "netns",
-    "exec",
-    netnsOf(ATTACKER),
-    "python3",
-    path.join(__dirname, "slow_bodies.py"),
-    server.host.address,
-    String(count),
-    String(seconds),
-    route,
-  ]);
-  const lines: string[] = [];
-  holder.stdout.on("data", (chunk: Buffer) => lines.push(...chunk.toString().trim().split("\n")));
-  const closed = new Promise((resolve) => holder.on("exit", resolve));
+/** COUNT slow bodies the attacker holds to ROUTE for SECONDS (bench/slow-bodies.ts). */
+function slowBodies(count: number, seconds: number, route?: string) {
+  const held = holdSlowBodies({ netns: netnsOf(ATTACKER), host: server.host.address, count, seconds, route });
   return {
-    lines,
-    opened: () => until("the attacker opens its connections", 60, () => lines.some((l) => l.startsWith("open "))),
-    stop: async () => {
-      holder.stdin.end("stop\n");
-      await closed;
-    },
+    ...held,
+    opened: () => until("the attacker opens its connections", 60, () => held.lines.some((l) => l.startsWith("open "))),
   };
 }
 
