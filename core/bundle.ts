@@ -17,6 +17,8 @@ export interface Bundle {
   archive: string;
   /** sha256 of the archive, checked on the server before it is unpacked. */
   sha256: string;
+  /** The paths in the release, sorted: where the plan finds a user's app's services. */
+  files: string[];
 }
 
 const root = path.join(__dirname, "..");
@@ -113,5 +115,5 @@ export function buildBundle(buildDir = path.join(root, ".build"), appDir = APP_D
     }
   }
   const sha256 = crypto.createHash("sha256").update(fs.readFileSync(archive)).digest("hex");
-  return { release, archive, sha256 };
+  return { release, archive, sha256, files: [...contents.keys()] };
 }

@@ -1,10 +1,13 @@
-import { AppSettings } from "./settings";
+import { Service, services, VENDOR_DIR } from "./services";
+import { AppLayout, AppSettings } from "./settings";
 
 /**
  * Where things are on a server: the names and paths every template, step and tool shares,
  * derived from settings in this one place.
  */
 export interface Layout {
+  /** Which apps the release runs (bundled, classic or custom). */
+  layout: AppLayout;
   service: string;
   user: string;
   group: string;
@@ -12,16 +15,18 @@ export interface Layout {
   webUser: string;
   appDir: string;
   current: string;
-  /** The app's static files in a release, which Nginx serves itself. */
+  /** The bundled app's static files in a release, which Nginx serves itself. */
   staticDir: string;
+  /** Every directory of a release that Nginx reads (its files readable by all). */
+  staticDirs: string[];
+  /** Paths in a release that link to the same name in the data directory (a classic app's file storage). */
+  dataLinks: string[];
   dataDir: string;
   logDir: string;
   configDir: string;
-  configFile: string;
   envFile: string;
-  socket: string;
-  unitPath: string;
-  socketUnitPath: string;
+  /** The WSGI apps the release runs, each its own Gunicorn, socket and unit. */
+  services: Service[];
   sitePath: string;
   proxyPath: string;
   /** Root-owned bookkeeping of the deploy steps (pending reloads, the history of releases). */
@@ -38,26 +43,34 @@ export interface Layout {
   cacheDir: string;
 }
 
-export function layout(app: AppSettings): Layout {
+/** RELEASE_FILES: the paths in the release, where a user's app's services are found. */
+export function layout(app: AppSettings, releaseFiles: string[] = []): Layout {
   const service = app.user;
   const configDir = `/etc/${service}`;
   const stateDir = "/var/lib/hbnb-stack";
+  const list = services(app, releaseFiles);
+  const staticDir = "hbnb/static";
   return {
+    layout: app.layout,
     service,
     user: app.user,
     group: app.user,
     webUser: "www-data",
     appDir: app.dir,
     current: `${app.dir}/current`,
-    staticDir: "hbnb/static",
+    staticDir,
+    staticDirs:
+      app.layout === "bundled"
+        ? [staticDir]
+        : [...new Set([VENDOR_DIR, ...list.flatMap((s) => s.static.map((d) => d.dir))])],
+    // A classic app keeps its file storage in file.json, in its working directory (the release):
+    // a link carries it into the data directory, where every release finds it.
+    dataLinks: app.layout === "classic" && app.environment.HBNB_TYPE_STORAGE !== "db" ? ["file.json"] : [],
     dataDir: app.dataDir,
     logDir: app.logDir,
     configDir,
-    configFile: `${configDir}/gunicorn.conf.py`,
     envFile: `${configDir}/${service}.env`,
-    socket: `/run/${service}/gunicorn.sock`,
-    unitPath: `/etc/systemd/system/${service}.service`,
-    socketUnitPath: `/etc/systemd/system/${service}.socket`,
+    services: list,
     sitePath: `/etc/nginx/sites-available/${service}`,
     proxyPath: `/etc/nginx/snippets/${service}-proxy.conf`,
     stateDir,
@@ -78,6 +91,8 @@ export interface Tunables {
   apiRateLimit: number;
   /** Who may write through the API: token or open. */
   apiWriteAccess: string;
+  /** Whether Nginx rewrites a classic page's hard-coded API and CDN URLs. */
+  rewriteClassicUrls: boolean;
 }
 
 export function tunables(app: AppSettings): Tunables {
@@ -88,5 +103,6 @@ export function tunables(app: AppSettings): Tunables {
     keepReleases: app.keepReleases,
     apiRateLimit: app.apiRateLimit,
     apiWriteAccess: app.apiWriteAccess,
+    rewriteClassicUrls: app.rewriteClassicUrls,
   };
 }

@@ -168,6 +168,22 @@ function undo(files: ServerFiles, stepName: string, summary: string, values: Rec
   return { name, summary, command: `printf %s ${b64(text)} | base64 -d | ${COMMAND}` };
 }
 
+/**
+ * The services as the switch step reads them: one a line, unit|socket|workers|Gunicorn config
+ * (files/scripts/lib.sh, read_units).
+ */
+export function unitRecords(l: Layout): string {
+  return l.services.map((s) => [s.unit, s.socket, s.workers, s.configFile].join("|")).join("\n");
+}
+
+/**
+ * What the switch asks Nginx for at the end, proof that Nginx reaches the app: the API's status
+ * for the bundled app, the first route of a user's app.
+ */
+export function checkPath(l: Layout): string {
+  return l.layout === "bundled" ? "/api/v1/status" : l.services[0].routes[0].path;
+}
+
 /** The app's user and directories: what the users step makes and its undo takes back. */
 function usersValues(l: Layout): Record<string, string> {
   return {
@@ -187,9 +203,16 @@ export function undoSteps(plan: Plan): Undo[] {
 }
 
 export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles): Plan {
-  const l = layout(settings.app);
+  const l = layout(settings.app, bundle.files);
   const t = tunables(settings.app);
-  const configFiles = renderFiles(files, { ...l, ...t, sshUser: settings.ssh.user, sshPort: settings.ssh.port });
+  const configFiles = renderFiles(files, {
+    ...l,
+    ...t,
+    sshUser: settings.ssh.user,
+    sshPort: settings.ssh.port,
+    units: unitRecords(l),
+    checkPath: checkPath(l),
+  });
   const configs = Object.fromEntries(configFiles.map((f) => [f.name, f.text]));
   const ofKind = (...kinds: FileKind[]): string =>
     configFiles
@@ -213,7 +236,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     }),
     step(files, "users", "create the app user, group and directories", {
       ...usersValues(l),
-      HBNB_STATIC_DIR: l.staticDir,
+      HBNB_STATIC_DIRS: l.staticDirs.join(" "),
     }),
     step(
       files,
@@ -225,7 +248,9 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
         HBNB_ARCHIVE_SHA256: archive && bundle.sha256,
         HBNB_APP_DIR: l.appDir,
         HBNB_APP_USER: l.user,
-        HBNB_STATIC_DIR: l.staticDir,
+        HBNB_STATIC_DIRS: l.staticDirs.join(" "),
+        HBNB_DATA_DIR: l.dataDir,
+        HBNB_DATA_LINKS: l.dataLinks.join(" "),
       },
       archive ? { upload: { source: bundle.archive, destination: archive, sha256: bundle.sha256 } } : {},
     ),
@@ -269,12 +294,11 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
         HBNB_RELEASE: release,
         HBNB_APP_USER: l.user,
         HBNB_APP_DIR: l.appDir,
-        HBNB_SOCKET: l.socket,
+        HBNB_UNITS: unitRecords(l),
         HBNB_STATE_DIR: l.stateDir,
         HBNB_PENDING_FILE: l.pendingFile,
-        HBNB_WORKERS: t.workers,
-        HBNB_CONFIG_FILE: l.configFile,
         HBNB_ENV_PATH: l.envFile,
+        HBNB_CHECK_PATH: checkPath(l),
       },
       // The switch applies a new Gunicorn config or environment (reload or restart) even when
       // the release is the same; a new secret changes the environment too.

@@ -1,6 +1,7 @@
 import * as nunjucks from "nunjucks";
 import { ServerFiles } from "./files";
 import { Layout, Tunables } from "./layout";
+import { Service } from "./services";
 
 /**
  * Every file the plan renders onto a server, in one registry: which step installs it, what kind
@@ -9,7 +10,15 @@ import { Layout, Tunables } from "./layout";
  */
 
 /** What the templates see: the layout, the tunables, and the SSH user and port the deploy uses. */
-export type TemplateValues = Layout & Tunables & { sshUser: string; sshPort: number };
+export type TemplateValues = Layout &
+  Tunables & {
+    sshUser: string;
+    sshPort: number;
+    /** The services as the switch step reads them (core/plan.ts, unitRecords). */
+    units: string;
+    /** What the switch asks Nginx for at the end. */
+    checkPath: string;
+  };
 
 /**
  * What a file is to the step that installs it: how it is checked and what applies it.
@@ -68,11 +77,18 @@ interface Row {
   /** A template under files/, or the name of a step script installed unrendered. */
   template?: string;
   script?: string;
-  path: (l: Layout) => string;
+  path: (l: Layout, s: Service) => string;
   owner?: (l: Layout) => string;
   /** Default: root:root 0644. */
   mode?: string;
+  /** One file per service, rendered with the service's values over the layout's. */
+  perService?: boolean;
+  /** Whether the layout has this file at all (default: always). */
+  when?: (l: Layout) => boolean;
 }
+
+const perService = true;
+const bundled = (l: Layout): boolean => l.layout === "bundled";
 
 /** A row of the configs step, whose files are the app's. */
 const config = (row: Omit<Row, "step">): Row => ({ step: "configs", ...row });
@@ -87,19 +103,42 @@ const hardening = (name: string, kind: FileKind, template: string, path: (l: Lay
 
 /** Every file on a server: adding one is a template in files/ and a row here. */
 const FILES: Row[] = [
-  config({ name: "unit", kind: "unit", template: "systemd/app.service.njk", path: (l) => l.unitPath }),
-  // The socket Nginx connects to, made by systemd and handed to Gunicorn.
-  config({ name: "socket", kind: "socket", template: "systemd/app.socket.njk", path: (l) => l.socketUnitPath }),
+  // Each service: its unit, the socket Nginx connects to (made by systemd and handed to
+  // Gunicorn), and its Gunicorn config.
+  config({ name: "unit", kind: "unit", template: "systemd/app.service.njk", path: (_l, s) => s.unitPath, perService }),
+  config({
+    name: "socket",
+    kind: "socket",
+    template: "systemd/app.socket.njk",
+    path: (_l, s) => s.socketUnitPath,
+    perService,
+  }),
   config({
     name: "gunicorn",
     kind: "gunicorn",
     template: "gunicorn/gunicorn.conf.py.njk",
-    path: (l) => l.configFile,
+    path: (_l, s) => s.configFile,
     owner: (l) => `root:${l.group}`,
     mode: "0640",
+    perService,
   }),
-  config({ name: "site", kind: "nginx", template: "nginx/site.conf.njk", path: (l) => l.sitePath }),
+  // The bundled app's site knows its routes and caches; a user's app gets one from its services.
+  config({ name: "site", kind: "nginx", template: "nginx/site.conf.njk", path: (l) => l.sitePath, when: bundled }),
+  config({
+    name: "site",
+    kind: "nginx",
+    template: "nginx/services-site.conf.njk",
+    path: (l) => l.sitePath,
+    when: (l) => !bundled(l),
+  }),
   config({ name: "proxy", kind: "nginx", template: "nginx/proxy.conf.njk", path: (l) => l.proxyPath }),
+  // What every site's server block has: headers, timeouts, limits, errors in JSON.
+  config({
+    name: "guards",
+    kind: "nginx",
+    template: "nginx/guards.conf.njk",
+    path: (l) => `/etc/nginx/snippets/${l.service}-guards.conf`,
+  }),
   // Security headers, included by the server block and by each location with headers of its own.
   config({
     name: "headers",
@@ -114,6 +153,7 @@ const FILES: Row[] = [
       kind: "nginx",
       template: `nginx/${snippet}.conf.njk`,
       path: (l) => `/etc/nginx/snippets/${l.service}-${snippet}.conf`,
+      when: bundled,
     }),
   ),
   // What Nginx accepts only at the http level: the API's rate-limit zone.
@@ -190,21 +230,30 @@ export function renderTemplate(files: ServerFiles, template: string, values: obj
 
 /** Every file of the registry, rendered with VALUES, in the registry's order. */
 export function renderFiles(files: ServerFiles, values: TemplateValues): RenderedFile[] {
-  const text = (row: Row): string => {
-    if (row.template) return renderTemplate(files, row.template, values);
+  const text = (row: Row, v: TemplateValues): string => {
+    if (row.template) return renderTemplate(files, row.template, v);
     const source = files.scripts[row.script ?? ""];
     if (source === undefined) throw new Error(`files/scripts/${row.script}.sh is missing`);
     return source;
   };
-  return FILES.map((row) => ({
-    name: row.name,
+  const file = (row: Row, name: string, v: TemplateValues, s: Service): RenderedFile => ({
+    name,
     step: row.step,
     kind: row.kind,
-    path: row.path(values),
-    owner: row.owner?.(values) ?? "root:root",
+    path: row.path(v, s),
+    owner: row.owner?.(v) ?? "root:root",
     mode: row.mode ?? "0644",
-    text: text(row),
-  }));
+    text: text(row, v),
+  });
+  const [first] = values.services;
+  return FILES.filter((row) => row.when?.(values) ?? true).flatMap((row) =>
+    row.perService
+      ? values.services.map((s) =>
+          // A service's values over the layout's: its socket, workers, app and logs.
+          file(row, bundled(values) ? row.name : `${row.name}-${s.name}`, { ...values, ...s }, s),
+        )
+      : [file(row, row.name, values, first)],
+  );
 }
 
 /**

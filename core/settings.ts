@@ -15,6 +15,33 @@ export const TARGETS = ["aws", "existing"] as const;
 export type Target = (typeof TARGETS)[number];
 export const WRITE_ACCESS = ["token", "open"] as const;
 export type WriteAccess = (typeof WRITE_ACCESS)[number];
+export const LAYOUTS = ["bundled", "classic", "custom"] as const;
+export type AppLayout = (typeof LAYOUTS)[number];
+
+/** Requests whose path starts with `path` (or is `path`, when exact) go to a service as `to`. */
+export interface Route {
+  path: string;
+  /** The path prefix the app sees instead of `path`. */
+  to: string;
+  exact: boolean;
+}
+
+/** A directory of the release that Nginx serves itself at `path`. */
+export interface StaticDir {
+  path: string;
+  dir: string;
+}
+
+/** One WSGI app of a user's release, as the stack's `services` list gives it. */
+export interface ServiceSettings {
+  name: string;
+  /** `module:callable`, as Gunicorn takes it. */
+  app: string;
+  routes: Route[];
+  workers: number;
+  environment: Record<string, string>;
+  static: StaticDir[];
+}
 
 export interface AwsSettings {
   ubuntuRelease: UbuntuRelease;
@@ -54,6 +81,16 @@ export interface AppSettings {
   destroyKeepsData: boolean;
   /** Whether the first deploy to a new, empty database loads the demo data. */
   demoData: boolean;
+  /** bundled: the app of files/app; classic: the exercise's four apps; custom: `services`. */
+  layout: AppLayout;
+  /** The services of layout custom. */
+  services: ServiceSettings[];
+  /** Environment of every service of a user's app. */
+  environment: Record<string, string>;
+  /** Distribution packages a user's app needs. */
+  pythonPackages: string[];
+  /** Whether Nginx rewrites a classic page's hard-coded API and CDN URLs to same-origin ones. */
+  rewriteClassicUrls: boolean;
 }
 
 export interface Settings {
@@ -79,7 +116,7 @@ export class SettingsError extends Error {
 }
 
 interface SchemaEntry {
-  type: "string" | "integer" | "boolean" | "array";
+  type: "string" | "integer" | "boolean" | "array" | "object";
   default?: unknown;
   secret?: boolean;
 }
@@ -120,7 +157,7 @@ export function withDefaults(raw: RawConfig, schema = configSchema()): RawConfig
 function holdsDefault(value: string | undefined, entry: SchemaEntry): boolean {
   if (value === undefined) return true;
   if (entry.default === undefined) return false;
-  if (entry.type === "array") {
+  if (entry.type === "array" || entry.type === "object") {
     try {
       return JSON.stringify(JSON.parse(value)) === JSON.stringify(entry.default);
     } catch {
@@ -181,7 +218,16 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
       "true keeps the app's data and logs at `pulumi destroy`, false removes them",
     ),
     demoData: r.boolean("demoData", "true loads the demo data into a new, empty database, false never does"),
+    layout: r.oneOf("layout", LAYOUTS),
+    services: [],
+    environment: r.environment("appEnvironment"),
+    pythonPackages: r.packages("pythonPackages"),
+    rewriteClassicUrls: r.boolean(
+      "rewriteClassicUrls",
+      "true makes Nginx rewrite a classic page's http://0.0.0.0:5001/api/v1/ and CDN jQuery URLs to same-origin ones",
+    ),
   };
+  app.services = r.services("services", app.layout, app.workers);
   const settings: Settings = { target, ssh, app };
 
   const foreign = (keys: string[], other: Target, fix: (key: string) => string) => {
@@ -230,6 +276,16 @@ function assertDistinctPaths(app: AppSettings, problems: string[]): void {
 }
 
 const NAME = /^[a-z_][a-z0-9_-]{0,30}$/;
+const SERVICE_NAME = /^[a-z][a-z0-9]{0,15}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Debian policy's package names.
+const PACKAGE = /^[a-z0-9][a-z0-9+.-]+$/;
+// Python module paths may hold "-" and start with a digit (web_flask.0-hello_route): Gunicorn
+// imports them with importlib, which takes any name.
+const WSGI_APP = /^[A-Za-z0-9_][A-Za-z0-9_.-]*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+// What an Nginx location and a rewrite take without quoting.
+const URL_PATH = /^\/[A-Za-z0-9._~/-]*$/;
+const RELATIVE_DIR = /^[A-Za-z0-9_][A-Za-z0-9._/-]*[A-Za-z0-9_]$/;
 const SYSTEM_PATHS = [
   "/",
   "/bin",
@@ -367,6 +423,160 @@ class Reader {
       );
     }
     return value;
+  }
+
+  /** A JSON value of KEY, or undefined (with a message) when the text is not JSON. */
+  private json(key: string, fix: string): unknown {
+    const value = this.raw[key] ?? "";
+    if (value === "") return undefined;
+    try {
+      return JSON.parse(value);
+    } catch {
+      this.fail(key, value, fix);
+      return undefined;
+    }
+  }
+
+  /** Environment variables: names as the shell takes them, one-line values. */
+  private variables(key: string, value: unknown, fix: string): Record<string, string> {
+    if (value === undefined) return {};
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.fail(key, value, fix);
+      return {};
+    }
+    const out: Record<string, string> = {};
+    for (const [name, text] of Object.entries(value)) {
+      if (!ENV_NAME.test(name)) this.fail(key, name, `not a variable name; ${fix}`);
+      else if (typeof text !== "string" || text.includes("\n"))
+        this.fail(`${key}.${name}`, text, `expected one line of text; ${fix}`);
+      else out[name] = text;
+    }
+    return out;
+  }
+
+  environment(key: string): Record<string, string> {
+    const fix =
+      "expected a map of variable names to text, e.g. pulumi config set --path 'appEnvironment.HBNB_TYPE_STORAGE' db";
+    return this.variables(key, this.json(key, fix), fix);
+  }
+
+  packages(key: string): string[] {
+    const fix = "list Debian/Ubuntu package names, e.g. pulumi config set --path 'pythonPackages[0]' python3-flasgger";
+    const value = this.json(key, fix);
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
+      this.fail(key, value, fix);
+      return [];
+    }
+    for (const name of value.filter((item) => !PACKAGE.test(item))) this.fail(key, name, `not a package name; ${fix}`);
+    return value as string[];
+  }
+
+  /** The services of layout custom; none may be given with another layout. */
+  services(key: string, layout: AppLayout, workers: number): ServiceSettings[] {
+    const fix = `expected a list of {name, app: "module:callable", routes: [{path, to?, exact?}], workers?, environment?, static?: [{path, dir}]}`;
+    const value = this.json(key, fix);
+    const list = Array.isArray(value) ? value : [];
+    if (value !== undefined && !Array.isArray(value)) this.fail(key, value, fix);
+    if (layout !== "custom") {
+      if (list.length > 0)
+        this.fail(
+          key,
+          "(a list)",
+          `only layout custom takes services; layout is ${layout}: set layout to custom, or remove services`,
+        );
+      return [];
+    }
+    if (list.length === 0) {
+      this.problems.push(`${PROJECT}:${key} is empty: layout custom runs the services listed there; ${fix}`);
+      return [];
+    }
+    const seen = new Set<string>();
+    const routes = new Set<string>();
+    return list.map((item: unknown, index) => {
+      const at = `${key}[${index}]`;
+      const s = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
+      const name = typeof s.name === "string" ? s.name : "";
+      if (!SERVICE_NAME.test(name))
+        this.fail(
+          `${at}.name`,
+          s.name,
+          "expected a short lowercase name (a letter, then letters or digits, at most 16): it names the service's unit",
+        );
+      else if (seen.has(name))
+        this.fail(`${at}.name`, name, "another service has this name; each service needs its own");
+      seen.add(name);
+      const app = typeof s.app === "string" ? s.app : "";
+      if (!WSGI_APP.test(app))
+        this.fail(`${at}.app`, s.app, 'expected module:callable as Gunicorn takes it, e.g. "api.v1.app:app"');
+      const routeList = Array.isArray(s.routes) ? (s.routes as unknown[]) : [];
+      if (routeList.length === 0)
+        this.fail(`${at}.routes`, s.routes, 'list at least one route, e.g. [{"path": "/api/"}]');
+      const parsedRoutes = routeList.map((r: unknown, i) => {
+        const route = (typeof r === "object" && r !== null ? r : {}) as Record<string, unknown>;
+        const path = typeof route.path === "string" ? route.path : "";
+        const to = route.to === undefined ? path : typeof route.to === "string" ? route.to : "";
+        const exact = route.exact === true;
+        for (const [field, text] of [
+          ["path", path],
+          ["to", to],
+        ] as const) {
+          if (!URL_PATH.test(text))
+            this.fail(
+              `${at}.routes[${i}].${field}`,
+              route[field] ?? text,
+              "expected a URL path: /, then letters, digits and . _ ~ - /",
+            );
+        }
+        if (path.startsWith("/-/"))
+          this.fail(
+            `${at}.routes[${i}].path`,
+            path,
+            "/-/ belongs to the stack (its health path); choose another prefix",
+          );
+        const id = `${exact ? "=" : ""}${path}`;
+        if (routes.has(id))
+          this.fail(`${at}.routes[${i}].path`, path, "another route has this path; each path goes to one service");
+        routes.add(id);
+        return { path, to, exact };
+      });
+      const staticList = Array.isArray(s.static) ? (s.static as unknown[]) : [];
+      if (s.static !== undefined && !Array.isArray(s.static))
+        this.fail(`${at}.static`, s.static, 'expected a list of {"path": "/static/", "dir": "web/static"}');
+      const parsedStatic = staticList.map((d: unknown, i) => {
+        const dir = (typeof d === "object" && d !== null ? d : {}) as Record<string, unknown>;
+        const path = typeof dir.path === "string" ? dir.path : "";
+        const rel = typeof dir.dir === "string" ? dir.dir : "";
+        if (!URL_PATH.test(path) || !path.endsWith("/"))
+          this.fail(`${at}.static[${i}].path`, dir.path, "expected a URL path ending in /, e.g. /static/");
+        if (!RELATIVE_DIR.test(rel) || rel.split("/").includes(".."))
+          this.fail(
+            `${at}.static[${i}].dir`,
+            dir.dir,
+            "expected a directory of the app, relative to its root, e.g. web_dynamic/static",
+          );
+        const id = path;
+        if (routes.has(id))
+          this.fail(`${at}.static[${i}].path`, path, "a route has this path too; each path goes to one place");
+        routes.add(id);
+        return { path, dir: rel };
+      });
+      let n = workers;
+      if (s.workers !== undefined) {
+        if (typeof s.workers !== "number" || !Number.isInteger(s.workers) || s.workers < 1 || s.workers > 64)
+          this.fail(`${at}.workers`, s.workers, "expected an integer from 1 to 64");
+        else n = s.workers;
+      }
+      const environment = this.variables(
+        `${at}.environment`,
+        s.environment,
+        "expected a map of variable names to text",
+      );
+      const known = ["name", "app", "routes", "workers", "environment", "static"];
+      for (const field of Object.keys(s).filter((f) => !known.includes(f)))
+        this.fail(`${at}.${field}`, s[field], `not a field of a service; known: ${known.join(", ")}`);
+      return { name, app, routes: parsedRoutes, workers: n, environment, static: parsedStatic };
+    });
   }
 
   instanceType(key: string): string {

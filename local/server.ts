@@ -117,7 +117,9 @@ export class LocalServer {
 
   /** The release id the app's health check answers with, through PLAN's socket on the server. */
   async serving(plan: Plan): Promise<string> {
-    const out = await this.run(`sudo curl -fsS --unix-socket ${plan.layout.socket} http://localhost/-/health`);
+    const out = await this.run(
+      `sudo curl -fsS --unix-socket ${plan.layout.services[0].socket} http://localhost/-/health`,
+    );
     return (JSON.parse(out) as { release: string }).release;
   }
 

@@ -87,16 +87,37 @@ key_edit() {
     END { if (mode == "set" && !found) print line }' "$1"
 }
 
-# The owner and modes of the release in DIR (the app's group GROUP, its static files under
-# STATIC): the code belongs to root and is read through the app's group only, so the app cannot
-# change itself and no other user reads it; the static files, which Nginx serves to anyone, are
-# readable by all, through directories others may pass through but not list.
+# The services of the release (HBNB_UNITS: one a line, unit|socket|workers|Gunicorn config, as
+# core/plan.ts writes them): fills the arrays unit_name, unit_socket, unit_workers and
+# unit_config, index by index.
+read_units() {
+  local name socket workers config
+  # Read by the script that calls this.
+  # shellcheck disable=SC2034
+  unit_name=() unit_socket=() unit_workers=() unit_config=()
+  while IFS='|' read -r name socket workers config; do
+    [[ -n $name ]] || continue
+    unit_name+=("$name")
+    unit_socket+=("$socket")
+    unit_workers+=("$workers")
+    unit_config+=("$config")
+  done <<<"$HBNB_UNITS"
+}
+
+# The owner and modes of the release in DIR (the app's group GROUP, its static directories
+# STATIC..., relative to DIR): the code belongs to root and is read through the app's group
+# only, so the app cannot change itself and no other user reads it; the static files, which
+# Nginx serves to anyone, are readable by all, through directories others may pass through but
+# not list.
 release_modes() {
-  local dir=$1 group=$2 static=$3
+  local dir=$1 group=$2 static
+  shift 2
   chown -R "root:$group" "$dir"
   find "$dir" -type d -exec chmod 0751 {} +
   find "$dir" -type f -exec chmod 0640 {} +
-  if [[ -d $dir/$static ]]; then find "$dir/$static" -type f -exec chmod 0644 {} +; fi
+  for static in "$@"; do
+    if [[ -d $dir/$static ]]; then find "$dir/$static" -type f -exec chmod 0644 {} +; fi
+  done
 }
 
 # The rendered files of a step, one a line: kind|path|owner|mode|content in base64 (the plan's

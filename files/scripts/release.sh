@@ -4,7 +4,7 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_RELEASE HBNB_APP_DIR HBNB_APP_USER HBNB_STATIC_DIR
+need HBNB_RELEASE HBNB_APP_DIR HBNB_APP_USER HBNB_STATIC_DIRS HBNB_DATA_DIR
 
 target=$HBNB_APP_DIR/releases/$HBNB_RELEASE
 if [[ -f $target/RELEASE && $(<"$target/RELEASE") == "$HBNB_RELEASE" ]]; then
@@ -34,7 +34,14 @@ tar -xzf "$HBNB_ARCHIVE" -C "$incoming" --no-same-owner --no-same-permissions --
 # Compile now, as root: workers find bytecode they could not write themselves, and a syntax
 # error stops the deploy here, before the release can go live.
 python3 -m compileall -q "$incoming" >/dev/null || die "release $HBNB_RELEASE does not compile (python3 -m compileall); fix the app and deploy again"
-release_modes "$incoming" "$HBNB_APP_USER" "$HBNB_STATIC_DIR"
+# shellcheck disable=SC2086 # one word a directory (relative paths without spaces)
+release_modes "$incoming" "$HBNB_APP_USER" $HBNB_STATIC_DIRS
+# What the app writes in its working directory but keeps across releases (a classic app's
+# file.json) lives in the data directory; the release holds a link to it.
+for link in ${HBNB_DATA_LINKS:-}; do
+  ln -sfn "$HBNB_DATA_DIR/$link" "$incoming/$link"
+  chown -h "root:$HBNB_APP_USER" "$incoming/$link"
+done
 mv -T "$incoming" "$target"
 trap - EXIT
 rm -f "$HBNB_ARCHIVE"

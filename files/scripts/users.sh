@@ -7,7 +7,7 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_APP_USER HBNB_APP_DIR HBNB_DATA_DIR HBNB_LOG_DIR HBNB_CONFIG_DIR HBNB_STATIC_DIR
+need HBNB_APP_USER HBNB_APP_DIR HBNB_DATA_DIR HBNB_LOG_DIR HBNB_CONFIG_DIR HBNB_STATIC_DIRS
 
 user=$HBNB_APP_USER
 if ! getent group "$user" >/dev/null; then
@@ -27,7 +27,8 @@ ensure_dir "$HBNB_APP_DIR" "root:$user" 0751
 ensure_dir "$HBNB_APP_DIR/releases" "root:$user" 0751
 for release in "$HBNB_APP_DIR"/releases/r-*; do
   [[ -d $release && $(stat -c %a "$release") != 751 ]] || continue
-  release_modes "$release" "$user" "$HBNB_STATIC_DIR"
+  # shellcheck disable=SC2086 # one word a directory (relative paths without spaces)
+  release_modes "$release" "$user" $HBNB_STATIC_DIRS
   changed "set the modes of $release"
 done
 ensure_dir "$HBNB_CONFIG_DIR" "root:$user" 0750

@@ -117,7 +117,7 @@ describe("on the server", () => {
     const { master, workers } = await server.gunicorn();
     expect(workers).toHaveLength(3);
     expect((await server.sh(`ps -o user= -p ${[master, ...workers].join(",")} | sort -u`)).out).toBe("hbnb");
-    const { socket } = server.plan.layout;
+    const [{ socket }] = server.plan.layout.services;
     expect((await server.sh(`sudo stat -c '%A %U:%G' ${socket}`)).out).toBe("srw------- www-data:www-data");
     expect((await server.sh("systemctl is-enabled hbnb.socket; systemctl is-active hbnb.socket")).out).toBe(
       "enabled\nactive",

@@ -14,7 +14,7 @@ import { Sandbox } from "./sandbox";
  * tested here.
  */
 const root = path.join(__dirname, "..", "..");
-const bundle: Bundle = { release: "r-0123456789ab", archive: "/build/x.tar.gz", sha256: "a".repeat(64) };
+const bundle: Bundle = { release: "r-0123456789ab", archive: "/build/x.tar.gz", sha256: "a".repeat(64), files: [] };
 const settings = parseSettings({
   target: "existing",
   hosts: '["192.0.2.10"]',

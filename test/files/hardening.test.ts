@@ -14,7 +14,7 @@ import { parseSettings, RawConfig } from "../../core/settings";
  */
 const root = path.join(__dirname, "..", "..");
 const privateKey = fs.readFileSync(path.join(root, "test", "fixtures", "id_ed25519"), "utf8");
-const bundle: Bundle = { release: "r-0123456789ab", archive: "/build/x.tar.gz", sha256: "a".repeat(64) };
+const bundle: Bundle = { release: "r-0123456789ab", archive: "/build/x.tar.gz", sha256: "a".repeat(64), files: [] };
 const settingsOf = (raw: RawConfig = {}) =>
   parseSettings({ target: "existing", hosts: '["192.0.2.10"]', privateKey, ...raw });
 

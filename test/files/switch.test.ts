@@ -53,6 +53,8 @@ if [[ $socket == */canary.sock ]]; then
 elif [[ -n $socket ]]; then
   [[ -f $STUB_DIR/serving ]] || exit 7
   echo "{\\"release\\": \\"$(cat "$STUB_DIR/serving")\\"}"
+else
+  echo 200
 fi
 `;
 // The canary's Gunicorn: runs until stopped, or exits at once for a release that cannot start.
@@ -98,12 +100,11 @@ const switchTo = (sandbox: Sandbox, release: string) =>
     HBNB_RELEASE: release,
     HBNB_APP_USER: "root",
     HBNB_APP_DIR: sandbox.path("root/srv/hbnb"),
-    HBNB_SOCKET: sandbox.path("root/run/hbnb/gunicorn.sock"),
+    HBNB_UNITS: `hbnb|${sandbox.path("root/run/hbnb/gunicorn.sock")}|2|${sandbox.path("root/etc/hbnb/gunicorn.conf.py")}`,
     HBNB_STATE_DIR: sandbox.path("root/state"),
     HBNB_PENDING_FILE: sandbox.path("root/state/hbnb.pending"),
-    HBNB_WORKERS: "2",
-    HBNB_CONFIG_FILE: sandbox.path("root/etc/hbnb/gunicorn.conf.py"),
     HBNB_ENV_PATH: sandbox.path("root/etc/hbnb/hbnb.env"),
+    HBNB_CHECK_PATH: "/api/v1/status",
   });
 
 /** What the step did to the services: the canary, and every systemctl call that acts. */
@@ -172,7 +173,7 @@ describe("switch.sh", () => {
     const result = switchTo(sandbox, "r-new");
     expect([result.code, actions(sandbox)]).toEqual([1, ["setpriv canary"]]);
     expect(current(sandbox)).toBe("releases/r-old");
-    expect(result.out).toContain("release r-new failed its canary check: Gunicorn exited at start; r-old keeps serving");
+    expect(result.out).toContain("release r-new failed its canary check (hbnb): Gunicorn exited at start; r-old keeps serving");
   });
 
   test("a new release that crashes once live: `current` goes back, and the old release serves again", () => {
@@ -183,7 +184,7 @@ describe("switch.sh", () => {
     expect([result.code, actions(sandbox)]).toEqual([1, ["setpriv canary", "systemctl reload hbnb", "systemctl start hbnb"]]);
     expect(current(sandbox)).toBe("releases/r-old");
     expect(result.out).toContain(
-      "release r-new failed: its health check never answered with it (last answer: none: Gunicorn exited); rolled back to r-old, which is serving",
+      "release r-new failed (hbnb): its health check never answered with it (last answer: none: Gunicorn exited); rolled back to r-old, which is serving",
     );
   });
 
@@ -193,6 +194,6 @@ describe("switch.sh", () => {
     const result = switchTo(sandbox, "r-new");
     expect([result.code, actions(sandbox)]).toEqual([1, ["systemctl start hbnb", "systemctl stop hbnb hbnb.socket"]]);
     expect(sandbox.exists("root/srv/hbnb/current")).toBe(false);
-    expect(result.out).toContain("release r-new failed: its health check never answered with it");
+    expect(result.out).toContain("release r-new failed (hbnb): its health check never answered with it");
   });
 });

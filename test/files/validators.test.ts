@@ -6,6 +6,7 @@ import { Bundle } from "../../core/bundle";
 import { loadServerFiles } from "../../core/files";
 import { buildPlan } from "../../core/plan";
 import { parseSettings, RawConfig } from "../../core/settings";
+import { CLASSIC_FILES } from "../unit/plan-fixture";
 
 /**
  * Rendered configs and every shell script through the real validators: nginx -t,
@@ -13,10 +14,17 @@ import { parseSettings, RawConfig } from "../../core/settings";
  */
 const root = path.join(__dirname, "..", "..");
 const privateKey = fs.readFileSync(path.join(root, "test", "fixtures", "id_ed25519"), "utf8");
-const bundle: Bundle = { release: "r-0123456789ab", archive: "/build/x.tar.gz", sha256: "a".repeat(64) };
+const bundle: Bundle = { release: "r-0123456789ab", archive: "/build/x.tar.gz", sha256: "a".repeat(64), files: [] };
 const planOf = (raw: RawConfig = {}) =>
-  buildPlan(parseSettings({ target: "existing", hosts: '["192.0.2.10"]', privateKey, ...raw }), bundle, loadServerFiles());
-const configsOf = (raw: RawConfig = {}) => planOf(raw).configs;
+  buildPlan(
+    parseSettings({ target: "existing", hosts: '["192.0.2.10"]', privateKey, ...raw }),
+    { ...bundle, files: raw.layout === "classic" ? CLASSIC_FILES : [] },
+    loadServerFiles(),
+  );
+const custom = JSON.stringify([
+  { name: "web", app: "app:app", routes: [{ path: "/" }], environment: { GREETING: "it's \"quoted\"" } },
+  { name: "admin", app: "admin.main:create_app", workers: 1, routes: [{ path: "/admin/", to: "/" }] },
+]);
 
 function run(program: string, args: string[], cwd = root, input?: string) {
   const result = spawnSync(program, args, { cwd, encoding: "utf8", input });
@@ -29,8 +37,11 @@ const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-files-"));
 describe.each<[string, RawConfig]>([
   ["defaults", {}],
   ["a domain, 9 workers, other directories", { serverName: "example.com www.example.com", workers: "9", appUser: "web", appDir: "/opt/web", dataDir: "/opt/web-data", logDir: "/var/log/web" }],
+  ["the classic layout, its URLs rewritten", { layout: "classic", rewriteClassicUrls: "true", appEnvironment: '{"HBNB_TYPE_STORAGE": "file"}' }],
+  ["a custom layout and a domain", { layout: "custom", services: custom, serverName: "example.com" }],
 ])("configs rendered with %s", (_, raw) => {
-  const configs = configsOf(raw);
+  const plan = planOf(raw);
+  const ofKind = (kind: string) => plan.configFiles.filter((f) => f.kind === kind);
 
   test("the Nginx site passes nginx -t", () => {
     // A prefix of its own, as Debian's nginx.conf would include the site and its snippet.
@@ -38,15 +49,17 @@ describe.each<[string, RawConfig]>([
     fs.mkdirSync(path.join(dir, "snippets"));
     fs.mkdirSync(path.join(dir, "logs"));
     const service = raw.appUser ?? "hbnb";
-    fs.writeFileSync(path.join(dir, "snippets", `${service}-proxy.conf`), configs.proxy);
-    fs.writeFileSync(path.join(dir, "snippets", `${service}-headers.conf`), configs.headers);
-    fs.writeFileSync(path.join(dir, "snippets", `${service}-code-cache.conf`), configs["code-cache"]);
-    fs.writeFileSync(path.join(dir, "snippets", `${service}-data-cache.conf`), configs["data-cache"]);
-    fs.writeFileSync(path.join(dir, "limits.conf"), configs.limits);
-    // The answers' cache in the prefix too: nginx -t creates its directory.
-    fs.writeFileSync(path.join(dir, "tuning.conf"), configs.tuning.replace(`/var/cache/nginx-${service}`, `${dir}/cache`));
-    // The site's own log files go to the prefix: nginx -t opens (creates) every log it names.
-    fs.writeFileSync(path.join(dir, "site.conf"), configs.site.replaceAll("/var/log/nginx/", `${dir}/logs/`));
+    fs.mkdirSync(path.join(dir, "conf.d"));
+    // Every Nginx file of the plan where Debian's nginx.conf finds it, under the prefix: the
+    // snippets, conf.d's http-level files (the answers' cache in the prefix too: nginx -t
+    // creates its directory), and the site (its log files in the prefix: nginx -t opens them).
+    for (const file of ofKind("nginx")) {
+      const [, where, name] = /^\/etc\/nginx\/(snippets|conf\.d|sites-available)\/(.+)$/.exec(file.path)!;
+      const text = file.text
+        .replace(`/var/cache/nginx-${service}`, `${dir}/cache`)
+        .replaceAll("/var/log/nginx/", `${dir}/logs/`);
+      fs.writeFileSync(path.join(dir, where === "sites-available" ? "site.conf" : `${where}/${name}`), text);
+    }
     fs.writeFileSync(
       path.join(dir, "nginx.conf"),
       [
@@ -61,8 +74,7 @@ describe.each<[string, RawConfig]>([
         "  access_log off;",
         `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
         `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
-        "  include limits.conf;",
-        "  include tuning.conf;",
+        "  include conf.d/*.conf;",
         "  include site.conf;",
         "}",
       ].join("\n"),
@@ -84,14 +96,16 @@ describe.each<[string, RawConfig]>([
     }
   });
 
-  test("the service and its socket pass systemd-analyze verify with no warning", () => {
+  test("each service and its socket pass systemd-analyze verify with no warning", () => {
     // Side by side, as on the server: verify loads the units of the files' directory too.
     const dir = tmp();
-    const unit = path.join(dir, `${raw.appUser ?? "hbnb"}.service`);
-    const socket = path.join(dir, `${raw.appUser ?? "hbnb"}.socket`);
-    fs.writeFileSync(unit, configs.unit);
-    fs.writeFileSync(socket, configs.socket);
-    const result = run("systemd-analyze", ["verify", unit, socket]);
+    const units = [...ofKind("unit"), ...ofKind("socket")].map((file) => {
+      const unit = path.join(dir, path.basename(file.path));
+      fs.writeFileSync(unit, file.text);
+      return unit;
+    });
+    expect(units).toHaveLength(2 * plan.layout.services.length);
+    const result = run("systemd-analyze", ["verify", ...units]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     fs.rmSync(dir, { recursive: true });
@@ -104,14 +118,31 @@ describe.each<[string, RawConfig]>([
     fs.mkdirSync(path.join(dir, "logs"));
     fs.symlinkSync(path.join(root, "files", "app"), path.join(dir, "app", "current"));
     const conf = path.join(dir, "gunicorn.conf.py");
-    fs.writeFileSync(conf, configsOf({ ...raw, appDir: `${dir}/app`, logDir: `${dir}/logs` }).gunicorn);
-    const compiled = run("/usr/bin/python3", ["-m", "py_compile", conf]);
-    expect(compiled.out).toBe("");
-    expect(compiled.code).toBe(0);
-    // --check-config loads the settings the way the master does, then the app.
-    const checked = run("/usr/bin/gunicorn", ["--check-config", "--config", conf, "hbnb.wsgi:app"], dir);
-    expect(checked.out).toBe("");
-    expect(checked.code).toBe(0);
+    const configs = planOf({ ...raw, appDir: `${dir}/app`, logDir: `${dir}/logs` }).configFiles;
+    const files = configs.filter((f) => f.kind === "gunicorn");
+    expect(files).toHaveLength(plan.layout.services.length);
+    for (const [i, file] of files.entries()) {
+      fs.writeFileSync(conf, file.text);
+      const compiled = run("/usr/bin/python3", ["-m", "py_compile", conf]);
+      expect(compiled.out).toBe("");
+      expect(compiled.code).toBe(0);
+      // The app and the environment, as Python reads the settings.
+      const read = run(
+        "/usr/bin/python3",
+        ["-c", "import json, sys; s = {}; exec(open(sys.argv[1]).read(), s); print(json.dumps([s['wsgi_app'], s.get('raw_env', [])]))", conf],
+        dir,
+      );
+      const service = plan.layout.services[i];
+      const routes = service.routes.length ? [`HBNB_STACK_ROUTES=${JSON.stringify(service.routes)}`] : [];
+      const environment = Object.entries(service.environment).map(([name, value]) => `${name}=${value}`);
+      expect(JSON.parse(read.out)).toEqual([service.wsgiApp, [...routes, ...environment]]);
+      // The bundled app loads the way the master does (a user's app is not in this repository).
+      if (plan.layout.layout === "bundled") {
+        const checked = run("/usr/bin/gunicorn", ["--check-config", "--config", conf], dir);
+        expect(checked.out).toBe("");
+        expect(checked.code).toBe(0);
+      }
+    }
     fs.rmSync(dir, { recursive: true });
   });
 });

@@ -15,7 +15,17 @@ export const bundle: Bundle = {
   release: "r-0123456789ab",
   archive: "/build/r-0123456789ab.tar.gz",
   sha256: "a".repeat(64),
+  files: [],
 };
+/** The files of a classic repository that the classic layout looks for (its release's paths). */
+export const CLASSIC_FILES = [
+  "api/v1/app.py",
+  "web_dynamic/100-hbnb.py",
+  "web_dynamic/2-hbnb.py",
+  "web_dynamic/static/styles/4-common.css",
+  "web_flask/0-hello_route.py",
+  "web_flask/6-number_odd_or_even.py",
+];
 export const base: RawConfig = { target: "existing", hosts: '["192.0.2.10"]', privateKey };
 
 /** The plan of the base stack with RAW's values over it (raw config, as in a stack file). */

@@ -54,7 +54,7 @@ describe("the plan", () => {
       "HBNB_DATA_DIR=/var/lib/hbnb",
       "HBNB_LOG_DIR=/var/log/hbnb",
       "HBNB_CONFIG_DIR=/etc/hbnb",
-      "HBNB_STATIC_DIR=hbnb/static",
+      "HBNB_STATIC_DIRS=hbnb/static",
     ]);
     expect(steps.release.upload).toEqual({
       source: "/build/r-0123456789ab.tar.gz",
@@ -63,7 +63,7 @@ describe("the plan", () => {
     });
     expect(steps.release.stdin).toContain(`export HBNB_ARCHIVE_SHA256='${"a".repeat(64)}'`);
     expect(steps.switch.triggers).toContain("HBNB_RELEASE=r-0123456789ab");
-    expect(steps.switch.triggers).toContain("HBNB_SOCKET=/run/hbnb/gunicorn.sock");
+    expect(steps.switch.triggers).toContain("HBNB_UNITS=hbnb|/run/hbnb/gunicorn.sock|3|/etc/hbnb/gunicorn.conf.py");
     expect(steps.firewall.triggers).toEqual([expect.stringMatching(/^script=/), "HBNB_SSH_PORT=22"]);
   });
 
@@ -75,6 +75,7 @@ describe("the plan", () => {
       "gunicorn|/etc/hbnb/gunicorn.conf.py|root:hbnb|0640",
       "nginx|/etc/nginx/sites-available/hbnb|root:root|0644",
       "nginx|/etc/nginx/snippets/hbnb-proxy.conf|root:root|0644",
+      "nginx|/etc/nginx/snippets/hbnb-guards.conf|root:root|0644",
       "nginx|/etc/nginx/snippets/hbnb-headers.conf|root:root|0644",
       "nginx|/etc/nginx/snippets/hbnb-code-cache.conf|root:root|0644",
       "nginx|/etc/nginx/snippets/hbnb-data-cache.conf|root:root|0644",
@@ -167,9 +168,9 @@ describe("rendered configs", () => {
   test("the unit runs Gunicorn as the app user, reloads with HUP, restarts on failure", () => {
     expect(configs.unit).toMatch(/^User=hbnb$/m);
     expect(configs.unit).toMatch(/^Group=hbnb$/m);
-    expect(configs.unit).toMatch(
-      /^ExecStart=\/usr\/bin\/gunicorn --config \/etc\/hbnb\/gunicorn.conf.py hbnb.wsgi:app$/m,
-    );
+    expect(configs.unit).toMatch(/^ExecStart=\/usr\/bin\/gunicorn --config \/etc\/hbnb\/gunicorn.conf.py$/m);
+    expect(configs.gunicorn).toMatch(/^wsgi_app = "hbnb.wsgi:app"$/m);
+    expect(configs.gunicorn).not.toMatch(/raw_env/);
     expect(configs.unit).toMatch(/^ExecReload=\/bin\/kill -s HUP \$MAINPID$/m);
     expect(configs.unit).toMatch(/^Restart=on-failure$/m);
     expect(configs.unit).toMatch(/^WantedBy=multi-user.target$/m);

@@ -54,6 +54,11 @@ describe("defaults", () => {
       release: "",
       destroyKeepsData: true,
       demoData: true,
+      layout: "bundled",
+      services: [],
+      environment: {},
+      pythonPackages: [],
+      rewriteClassicUrls: false,
     });
   });
 

@@ -82,6 +82,7 @@ describe("the plan's undos", () => {
         "gunicorn|/etc/hbnb/gunicorn.conf.py|root:hbnb|0640|",
         "nginx|/etc/nginx/sites-available/hbnb|root:root|0644|",
         "nginx|/etc/nginx/snippets/hbnb-proxy.conf|root:root|0644|",
+        "nginx|/etc/nginx/snippets/hbnb-guards.conf|root:root|0644|",
         "nginx|/etc/nginx/snippets/hbnb-headers.conf|root:root|0644|",
         "nginx|/etc/nginx/snippets/hbnb-code-cache.conf|root:root|0644|",
         "nginx|/etc/nginx/snippets/hbnb-data-cache.conf|root:root|0644|",
