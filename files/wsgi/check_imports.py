@@ -141,10 +141,13 @@ def scan(release, start_files):
         relative_name = str(file.relative_to(release.root))
         try:
             tree = ast.parse(file.read_bytes(), filename=relative_name)
-        except (SyntaxError, ValueError) as error:
+        except SyntaxError as error:
             # Not Python 3 (a stray Python 2 script): if the app imports it, the canary shows
             # the real error; it is no missing package.
-            notes.append(f"skipped {relative_name}: not Python 3 ({error.__class__.__name__}: {error})")
+            notes.append(f"skipped {relative_name}: not Python 3 (line {error.lineno}: {error.msg})")
+            continue
+        except ValueError as error:  # null bytes: not a Python file at all
+            notes.append(f"skipped {relative_name}: not Python 3 ({error})")
             continue
         package = release.module_of(file)
         if file.name != "__init__.py":
