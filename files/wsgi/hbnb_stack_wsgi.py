@@ -183,6 +183,11 @@ class StackApp:
         path = environ.get("PATH_INFO") or "/"
         if path.startswith(STACK_PREFIX):
             return self.stack_answer(environ, start_response)
+        if environ.get("SERVER_NAME", "").startswith("/") and not environ.get("HTTP_HOST"):
+            # No Host header (an HTTP/1.0 client through Nginx) on a unix socket: Gunicorn gives
+            # the socket's path as SERVER_NAME. It is no host name: it would appear in the URLs
+            # the app builds, and Werkzeug 3 refuses it (a label longer than 63 characters).
+            environ["SERVER_NAME"], environ["SERVER_PORT"] = "localhost", "80"
         back_map = None
         route = find_route(self.routes, path)
         if route is not None:

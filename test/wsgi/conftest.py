@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from werkzeug.test import Client
+from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 
 WSGI_DIR = Path(__file__).resolve().parents[2] / "files" / "wsgi"
 RELEASE_ID = "r-5e1f0a2b3c4d"
@@ -37,6 +37,17 @@ class Release:
 
     def client(self, spec, routes=None):
         return Client(self.serve(spec, routes))
+
+
+def get(app, path, headers=None, **environ):
+    """(status, headers, body) of a GET with the environ Gunicorn would make: a key given as
+    None is absent (Gunicorn sets HTTP_HOST only from a Host header, and SERVER_NAME from the
+    socket: on a unix socket, its path)."""
+    request_environ = EnvironBuilder(path=path, headers=headers).get_environ()
+    request_environ.update(environ)
+    request_environ = {key: value for key, value in request_environ.items() if value is not None}
+    body, status, response_headers = run_wsgi_app(app, request_environ, buffered=True)
+    return int(status.split()[0]), response_headers, b"".join(body).decode()
 
 
 @pytest.fixture

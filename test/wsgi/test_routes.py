@@ -2,6 +2,8 @@
 every redirect the app makes pointing at the public path."""
 import pytest
 
+from conftest import get
+
 HELLO = """
 from flask import Flask
 app = Flask(__name__)
@@ -227,26 +229,52 @@ def test_a_plain_wsgi_app_gets_the_first_option(release, routes, public, seen):
     assert response.get_json() == {"SCRIPT_NAME": seen[0], "PATH_INFO": seen[1]}
 
 
+UNIX_SOCKET = {"HTTP_HOST": None, "SERVER_NAME": "/run/hbnb-x/gunicorn.sock", "SERVER_PORT": ""}
+
+
 @pytest.mark.parametrize(
     "environ, target, location",
     [
         # Werkzeug's absolute Location, from the Host header Nginx passes: path-only.
         ({}, "http://hbnb.example/a/?q=1#f", "/a/?q=1#f"),
-        # With no Host header Gunicorn's SERVER_NAME on a unix socket is the socket's path.
-        (
-            {"HTTP_HOST": "", "SERVER_NAME": "/run/hbnb-x/gunicorn.sock", "SERVER_PORT": ""},
-            "http:///run/hbnb-x/gunicorn.sock/a/",
-            "/a/",
-        ),
-        ({"HTTP_HOST": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "5000"}, "http://127.0.0.1:5000/a/", "/a/"),
+        ({}, "http://HBNB.example", "/"),
+        # No Host header on a unix socket: the app sees `localhost` (see the next test).
+        (UNIX_SOCKET, "http://localhost/a/", "/a/"),
+        ({"HTTP_HOST": None, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "5000"}, "http://127.0.0.1:5000/a/", "/a/"),
         # Another site, or this one in another scheme (an app that forces https): unchanged.
         ({}, "https://hbnb.example/a/", "https://hbnb.example/a/"),
-        ({}, "http://elsewhere.example/a/", "http://elsewhere.example/a/"),
+        ({}, "http://hbnb.example.org/a/", "http://hbnb.example.org/a/"),
+        ({}, "//elsewhere.example/a/", "//elsewhere.example/a/"),
         ({}, "relative/path", "relative/path"),
     ],
 )
 def test_locations_pointing_at_this_server_become_paths(release, environ, target, location):
     release.write("plain.py", WSGI)
-    client = release.client("plain:application")
-    response = client.get("/", headers={"Host": "hbnb.example", "X-Target": target}, environ_overrides=environ)
-    assert response.headers["Location"] == location
+    app = release.serve("plain:application")
+    _, headers, _ = get(app, "/", {"Host": "hbnb.example", "X-Target": target}, **environ)
+    assert headers["Location"] == location
+
+
+EXTERNAL = """
+from flask import Flask, url_for
+app = Flask(__name__)
+
+@app.route("/a/")
+def a():
+    return url_for("a", _external=True)
+"""
+
+
+@pytest.mark.parametrize(
+    "environ, url",
+    [
+        # Gunicorn's SERVER_NAME on a unix socket is its path: no host name.
+        (UNIX_SOCKET, "http://localhost/a/"),
+        ({"HTTP_HOST": "hbnb.example"}, "http://hbnb.example/a/"),
+        ({"HTTP_HOST": None, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "5000"}, "http://127.0.0.1:5000/a/"),
+    ],
+)
+def test_a_unix_socket_path_is_never_a_host_name(release, environ, url):
+    release.write("external.py", EXTERNAL)
+    status, _, body = get(release.serve("external:app"), "/a/", **environ)
+    assert (status, body) == (200, url)
