@@ -28,7 +28,6 @@ PACKAGES = {
     "dateutil": "python3-dateutil",
     "dotenv": "python3-dotenv",
     "email_validator": "python3-email-validator",
-    "fabric": "python3-fabric",
     "flasgger": "python3-flasgger",
     "flask": "python3-flask",
     "flask_babel": "python3-flask-babel",

@@ -136,8 +136,8 @@ def public_path(route, path):
 
 def public_location(location, environ, back_map):
     """A Location pointing at this server made path-only, then mapped back to the public path.
-    Werkzeug builds it from the Host header, or with none (an HTTP/1.0 client) from Gunicorn's
-    SERVER_NAME, which on a unix socket is the socket's path: `http:///run/x/gunicorn.sock/a/`.
+    Werkzeug builds it from the Host header, or with none (an HTTP/1.0 client) from SERVER_NAME
+    and SERVER_PORT (`127.0.0.1:5000`, or `localhost` on a unix socket: see StackApp.__call__).
     Other sites, and this one in another scheme (an app that forces https), stay as they are."""
     scheme = environ.get("wsgi.url_scheme", "http")
     name, port = environ.get("SERVER_NAME", ""), environ.get("SERVER_PORT", "")
@@ -187,7 +187,8 @@ class StackApp:
             # No Host header (an HTTP/1.0 client through Nginx) on a unix socket: Gunicorn gives
             # the socket's path as SERVER_NAME. It is no host name: it would appear in the URLs
             # the app builds, and Werkzeug 3 refuses it (a label longer than 63 characters).
-            environ["SERVER_NAME"], environ["SERVER_PORT"] = "localhost", "80"
+            environ["SERVER_NAME"] = "localhost"
+            environ["SERVER_PORT"] = "443" if environ.get("wsgi.url_scheme") == "https" else "80"
         back_map = None
         route = find_route(self.routes, path)
         if route is not None:

@@ -87,8 +87,9 @@ def test_a_server_without_packages_gets_each_missing_one_named(tmp_path):
     assert lines == [
         "skipped tools/old.py: not Python 3 (line 1: Missing parentheses in call to 'print'. "
         "Did you mean print(...)?)",
-        "missing module fabric (imported by 3-deploy_web_static.py:1); install the distribution package "
-        "python3-fabric (add it to pythonPackages)",
+        # Fabric 1's fabric.api: no distribution package has it (python3-fabric is Fabric 2).
+        "missing module fabric (imported by 3-deploy_web_static.py:1); no distribution package known; "
+        "add the one that provides it to pythonPackages",
         "missing module flask (imported by api/v1/app.py:1); install the distribution package python3-flask "
         "(add it to pythonPackages)",
         "missing module flask_cors (imported by api/v1/app.py:2); install the distribution package "

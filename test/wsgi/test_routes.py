@@ -272,6 +272,7 @@ def a():
         (UNIX_SOCKET, "http://localhost/a/"),
         ({"HTTP_HOST": "hbnb.example"}, "http://hbnb.example/a/"),
         ({"HTTP_HOST": None, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "5000"}, "http://127.0.0.1:5000/a/"),
+        ({**UNIX_SOCKET, "wsgi.url_scheme": "https"}, "https://localhost/a/"),
     ],
 )
 def test_a_unix_socket_path_is_never_a_host_name(release, environ, url):
