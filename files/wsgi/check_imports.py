@@ -17,8 +17,8 @@ import os
 import sys
 from pathlib import Path
 
-# Debian and Ubuntu package of well-known modules (the same names in Ubuntu 22.04 and 24.04
-# and Debian 12 and 13).
+# The distribution package of well-known modules: each name checked with `apt-cache policy` on
+# Debian 12 (Ubuntu builds from Debian's sources and keeps these names).
 PACKAGES = {
     "alembic": "python3-alembic",
     "bcrypt": "python3-bcrypt",

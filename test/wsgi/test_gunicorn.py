@@ -49,7 +49,7 @@ class Server:
 def gunicorn(release, tmp_path):
     servers = []
 
-    def start(spec, routes=None, family=socket.AF_INET):
+    def start(spec, routes=None, family=socket.AF_INET, quote='"'):
         listener = socket.socket(family, socket.SOCK_STREAM)
         listener.bind(("127.0.0.1", 0) if family == socket.AF_INET else str(tmp_path / "gunicorn.sock"))
         listener.listen(16)
@@ -60,7 +60,7 @@ def gunicorn(release, tmp_path):
         with open(log, "w") as out:
             process = subprocess.Popen(
                 [GUNICORN, "--chdir", str(release.root), "--bind", f"fd://{listener.fileno()}", "--workers", "1",
-                 f'hbnb_stack_wsgi:serve("{spec}")'],
+                 f"hbnb_stack_wsgi:serve({quote}{spec}{quote})"],
                 pass_fds=[listener.fileno()], env=environment, stdout=out, stderr=subprocess.STDOUT,
             )
         server = Server(process, listener, log)
@@ -74,9 +74,10 @@ def gunicorn(release, tmp_path):
         server.listener.close()
 
 
-def test_the_classic_hello_app_behind_real_gunicorn(release, gunicorn):
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_the_classic_hello_app_behind_real_gunicorn(release, gunicorn, quote):
     release.write("web_flask/0-hello_route.py", HELLO)
-    server = gunicorn("web_flask.0-hello_route:app", [{"path": "/airbnb-onepage/", "to": "/"}])
+    server = gunicorn("web_flask.0-hello_route:app", [{"path": "/airbnb-onepage/", "to": "/"}], quote=quote)
     status, _, body = server.request("GET /airbnb-onepage/ HTTP/1.0\r\nHost: hbnb.example\r\n\r\n")
     assert (status, body) == (200, "Hello HBNB!")
     status, headers, body = server.request("GET /-/health HTTP/1.0\r\nHost: hbnb.example\r\n\r\n")

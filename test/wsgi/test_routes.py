@@ -51,6 +51,12 @@ def test_classic_hello_variants_answer_at_both_public_forms(release, rule, stric
     assert got[: len(without_slash)] == without_slash
 
 
+def test_head_is_matched_as_get(release):
+    client = release.client(hello(release, "/airbnb-onepage"), ONEPAGE)
+    response = client.head("/airbnb-onepage/")
+    assert (response.status_code, response.headers["Content-Length"], response.get_data()) == (200, "11", b"")
+
+
 def test_the_redirect_lands_on_the_answer(release):
     client = release.client(hello(release, "/airbnb-onepage/"), ONEPAGE)
     response = client.get("/airbnb-onepage", follow_redirects=True)
