@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: every tier, fastest first, so a broken unit test fails in seconds.
-#   npm test            types, lint, unit, files, app, e2e
+#   npm test            types, lint, unit, files, app, wsgi, e2e
 #   npm test -- e2e     the end-to-end tier alone (real local servers)
 # Installs what it needs on a fresh clone (npm and Debian packages) before it starts.
 set -euo pipefail
@@ -24,6 +24,8 @@ if [[ $tier == all ]]; then
   "${jest[@]}" --selectProjects files
   step "app (pytest)"
   bash test/app.sh
+  step "wsgi (pytest: the wrapper of a user's app, the import check, under Gunicorn)"
+  bash test/wsgi.sh
 fi
 if [[ $tier == all || $tier == e2e ]]; then
   step "e2e (disposable local servers over real SSH)"
