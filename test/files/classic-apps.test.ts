@@ -4,7 +4,15 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
-import { check, checkClassicRoutes, HttpAnswer, HttpRequest, RouteCheck, Target } from "../e2e/classic-routes";
+import {
+  check,
+  checkClassicRoutes,
+  CLASSIC_ROUTES,
+  HttpAnswer,
+  HttpRequest,
+  RouteCheck,
+  Target,
+} from "../e2e/classic-routes";
 import {
   appEnvironment,
   appModules,
@@ -271,20 +279,17 @@ describe.each(classicPresets)("%s at the app level, through Flask's test client"
   });
   afterAll(() => clients.close());
 
-  test("every route of the exercise, and the CRUD walk", async () => {
+  test(`every route of the exercise and the CRUD walk, stored ${db ? "by SQLAlchemy (on SQLite here: no MySQLdb)" : "in file.json"}`, async () => {
     expect(await checkClassicRoutes(appTarget(options, (app, request) => clients.send(app, request)))).toEqual([]);
-  });
-
-  test(`the storage: ${db ? "MySQL's URL from HBNB_MYSQL_* (run on SQLite here: no MySQLdb)" : "file.json in the working directory"}`, () => {
     if (db) {
-      // One engine per app that imports the models (api, page): their URL as the classic code builds it.
+      // The api and page apps share one import of the models: one engine, its URL built as the classic code builds it.
       expect(engines).toEqual([
         ["mysql+mysqldb://hbnb_dev:hbnb_dev_pwd@localhost/hbnb_dev_db", { pool_pre_ping: true }],
       ]);
       expect(fs.existsSync(path.join(data, "file.json"))).toBe(false);
     } else {
       expect(engines).toEqual([]);
-      // Written by the walk's saves, empty again after its deletes.
+      // In the working directory: written by the walk's saves, empty again after its deletes.
       expect(JSON.parse(fs.readFileSync(path.join(data, "file.json"), "utf8"))).toEqual({});
     }
   });
@@ -325,6 +330,33 @@ describe.each(classicPresets)("%s at the app level, through Flask's test client"
       options.pageRoute === "/100-hbnb" ? 404 : 308,
     ]);
   });
+});
+
+test("classicDb: HBNB_ENV=test drops every table at the start, production keeps them (on SQLite here)", async () => {
+  const repo = tempDir("db-env");
+  writeRepo(repo, PRESETS.classicDb);
+  const data = tempDir("db-env-data");
+  const sqlite = path.join(data, "hbnb.sqlite");
+  const states = async (hbnbEnv: string, create?: string): Promise<unknown> => {
+    const clients = new TestClients(repo, { api: "api.v1.app" }, data, sqlite, {
+      HBNB_TYPE_STORAGE: "db",
+      HBNB_ENV: hbnbEnv,
+    });
+    await clients.ready();
+    if (create)
+      await clients.send("api", {
+        method: "POST",
+        path: "/api/v1/states",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name: create }),
+      });
+    const answer = await clients.send("api", { method: "GET", path: "/api/v1/states" });
+    await clients.close();
+    return (JSON.parse(answer.body.toString()) as { name: string }[]).map((state) => state.name);
+  };
+  expect(await states("production", "Kept")).toEqual(["Kept"]);
+  expect(await states("production")).toEqual(["Kept"]);
+  expect(await states("test")).toEqual([]);
 });
 
 test("classicFile: its same-origin jQuery is served with the page's static files", async () => {
@@ -407,6 +439,24 @@ describe("under real Gunicorn (/usr/bin/gunicorn, 2 workers, --chdir the reposit
     expect(JSON.parse(fs.readFileSync(path.join(repo, "file.json"), "utf8"))).toEqual({});
   });
 
+  test("classicDb: the hello and number apps (the api and page apps need MySQLdb, not installed here)", async () => {
+    const options = PRESETS.classicDb.options;
+    const repo = tempDir("gunicorn-db");
+    writeRepo(repo, PRESETS.classicDb);
+    const modules = appModules(PRESETS.classicDb);
+    const apps: Record<string, Gunicorn> = { hello: serve(repo, modules.hello), number: serve(repo, modules.number) };
+    const routes = CLASSIC_ROUTES.filter((route) =>
+      ["hello", "number"].includes(publicToApp(options, route.request.path).app),
+    );
+    expect(routes).toHaveLength(5);
+    expect(
+      await checkEach(
+        appTarget(options, (app, request) => apps[app].send(request)),
+        routes,
+      ),
+    ).toEqual([]);
+  });
+
   test("plainFlask", async () => {
     const repo = tempDir("gunicorn-plain");
     writeRepo(repo, PRESETS.plainFlask);
@@ -472,4 +522,53 @@ test("every Python file of each preset compiles (DB storage's module included: i
     );
     expect([name, result.status, result.stderr]).toEqual([name, 0, ""]);
   }
+});
+
+describe("the checker of classic-routes.ts fails where a server answers wrong", () => {
+  const hello = CLASSIC_ROUTES.find((route) => route.request.path === "/airbnb-onepage")!;
+  type Answers = Record<string, [number, Record<string, string>, string]>;
+  /** A server that answers each path from ANSWERS. */
+  const answering = (answers: Answers): Target => ({
+    origin: "http://203.0.113.7",
+    send: async (request) => {
+      const [status, headers, body] = answers[request.path] ?? [404, {}, ""];
+      return { status, headers, body: Buffer.from(body) };
+    },
+  });
+
+  test.each<[string, Answers, string[]]>([
+    ["the answer itself", { "/airbnb-onepage": [200, {}, "Hello HBNB!"] }, []],
+    [
+      "a relative redirect",
+      { "/airbnb-onepage": [301, { location: "/airbnb-onepage/" }, ""], "/airbnb-onepage/": [200, {}, "Hello HBNB!"] },
+      [],
+    ],
+    [
+      "a redirect on the public host",
+      {
+        "/airbnb-onepage": [301, { location: "http://203.0.113.7/airbnb-onepage/" }, ""],
+        "/airbnb-onepage/": [200, {}, "Hello HBNB!"],
+      },
+      [],
+    ],
+    [
+      "a redirect to the app server behind Nginx",
+      { "/airbnb-onepage": [308, { location: "http://127.0.0.1:5000/airbnb-onepage/" }, ""] },
+      [
+        "the hello app at /airbnb-onepage (GET /airbnb-onepage): redirects off the host, to http://127.0.0.1:5000/airbnb-onepage/",
+      ],
+    ],
+    [
+      "two redirects",
+      { "/airbnb-onepage": [301, { location: "/a" }, ""], "/a": [301, { location: "/airbnb-onepage/" }, ""] },
+      ["the hello app at /airbnb-onepage (GET /airbnb-onepage): redirects twice (/a, then /airbnb-onepage/)"],
+    ],
+    [
+      "another text",
+      { "/airbnb-onepage": [200, {}, "Hello HBNB"] },
+      ['the hello app at /airbnb-onepage (GET /airbnb-onepage): body "Hello HBNB"'],
+    ],
+  ])("%s", async (_, answers, failures) => {
+    expect(await check(answering(answers), hello)).toEqual(failures);
+  });
 });
