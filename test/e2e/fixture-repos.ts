@@ -14,7 +14,10 @@ import * as path from "path";
 export const CLASSIC_TREE = path.join(__dirname, "..", "fixtures", "classic");
 
 export interface ClassicOptions {
-  /** What HBNB_TYPE_STORAGE the repository is deployed with: "db" is MySQL (MariaDB). */
+  /**
+   * What HBNB_TYPE_STORAGE the repository is deployed with (appEnvironment): "db" is MySQL
+   * (MariaDB). The tree is the same for both: the classic code chooses when it is imported.
+   */
   storage: "file" | "db";
   /**
    * The route of web_flask/0-hello_route.py: `/` only ("root"), or `/airbnb-onepage/` with
