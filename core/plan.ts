@@ -94,7 +94,8 @@ export function packages(settings: Settings): string[] {
     ...HARDENING_PACKAGES,
   ];
   const db = settings.app.databaseUrl;
-  return /^(mysql|mariadb)/.test(db) ? [...base, "python3-mysqldb"] : base;
+  const mysql = /^(mysql|mariadb)/.test(db) ? ["python3-mysqldb"] : [];
+  return [...new Set([...base, ...mysql, ...settings.app.pythonPackages])];
 }
 
 // Every step runs as root through the SSH user's passwordless sudo, reading its script from
@@ -251,6 +252,8 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
         HBNB_STATIC_DIRS: l.staticDirs.join(" "),
         HBNB_DATA_DIR: l.dataDir,
         HBNB_DATA_LINKS: l.dataLinks.join(" "),
+        // A user's app: the modules its services load, whose imports the step checks.
+        HBNB_APP_MODULES: l.layout === "bundled" ? "" : l.services.map((s) => s.app.split(":")[0]).join(" "),
       },
       archive ? { upload: { source: bundle.archive, destination: archive, sha256: bundle.sha256 } } : {},
     ),
@@ -368,8 +371,10 @@ function undos(settings: Settings, files: ServerFiles, l: Layout, configFiles: R
       HBNB_TOOLS_DIR: l.toolsDir,
     }),
     secrets: undo(files, "secrets", "remove the app's environment and secrets", { HBNB_ENV_PATH: l.envFile }),
-    switch: undo(files, "switch", "stop and disable the app's service", {
+    switch: undo(files, "switch", "stop and disable the app's services", {
       HBNB_SERVICE: l.service,
+      // The units' names alone: the undo stops and disables them, whatever their settings.
+      HBNB_UNITS: l.services.map((s) => s.unit).join("\n"),
       HBNB_APP_DIR: l.appDir,
       HBNB_STATE_DIR: l.stateDir,
       HBNB_PENDING_FILE: l.pendingFile,

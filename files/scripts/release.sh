@@ -34,6 +34,14 @@ tar -xzf "$HBNB_ARCHIVE" -C "$incoming" --no-same-owner --no-same-permissions --
 # Compile now, as root: workers find bytecode they could not write themselves, and a syntax
 # error stops the deploy here, before the release can go live.
 python3 -m compileall -q "$incoming" >/dev/null || die "release $HBNB_RELEASE does not compile (python3 -m compileall); fix the app and deploy again"
+# A user's app: every module its services import must be installed here, or it would fail only
+# when a worker loads it. The check (files/wsgi/check_imports.py, which core/bundle.ts puts in a
+# user's release) names each missing module and the package that provides it.
+if [[ -n ${HBNB_APP_MODULES:-} ]]; then
+  # shellcheck disable=SC2086 # one word a module
+  lacking=$(python3 "$incoming/_hbnb_stack/check_imports.py" "$incoming" $HBNB_APP_MODULES 2>&1) ||
+    die "release $HBNB_RELEASE imports what this server lacks; it was not unpacked: ${lacking//$'\n'/; }"
+fi
 # shellcheck disable=SC2086 # one word a directory (relative paths without spaces)
 release_modes "$incoming" "$HBNB_APP_USER" $HBNB_STATIC_DIRS
 # What the app writes in its working directory but keeps across releases (a classic app's

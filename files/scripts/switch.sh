@@ -21,6 +21,8 @@ declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
 need HBNB_SERVICE HBNB_RELEASE HBNB_APP_USER HBNB_APP_DIR HBNB_UNITS HBNB_STATE_DIR HBNB_PENDING_FILE \
   HBNB_ENV_PATH HBNB_CHECK_PATH
 read_units
+# Which service a message is about, when there are several: " (api)".
+of() { ((${#unit_name[@]} == 1)) || printf ' (%s)' "${unit_name[$1]}"; }
 
 current=$HBNB_APP_DIR/current
 target=releases/$HBNB_RELEASE
@@ -70,7 +72,7 @@ canary() {
   log=$(cat "$dir/output.log" "$dir/error.log" 2>/dev/null | tail -n 12 | tr '\n' ' ' || true)
   rm -rf "$dir"
   [[ $answer == "$HBNB_RELEASE" ]] ||
-    die "release $HBNB_RELEASE failed its canary check (${unit_name[i]}): $why; ${previous:+${previous#releases/} keeps serving; }canary log: $log"
+    die "release $HBNB_RELEASE failed its canary check$(of "$i"): $why; ${previous:+${previous#releases/} keeps serving; }canary log: $log"
 }
 
 # Waits for NEEDED answers in a row from RELEASE on the live socket of service I. During a reload or a
@@ -160,7 +162,7 @@ fail() {
       wait_for "$j" "${previous#releases/}" $((unit_workers[j] * 2)) || back=1
     done
     if ((back == 0)); then
-      die "release $HBNB_RELEASE failed (${unit_name[i]}): $reason; rolled back to ${previous#releases/}, which is serving"
+      die "release $HBNB_RELEASE failed$(of "$i"): $reason; rolled back to ${previous#releases/}, which is serving"
     fi
   elif [[ -z $previous ]]; then
     # A cold start: no release to go back to. The server is left as before the switch: no
@@ -169,7 +171,7 @@ fail() {
     for j in "${!unit_name[@]}"; do systemctl stop "${unit_name[j]}" "${unit_name[j]}.socket" || true; done
     rm -f "$current"
   fi
-  die "release $HBNB_RELEASE failed (${unit_name[i]}): $reason; last lines of its log: $(journalctl -u "${unit_name[i]}" -n 15 --no-pager -o cat 2>&1 | tr '\n' ' ')"
+  die "release $HBNB_RELEASE failed$(of "$i"): $reason; last lines of its log: $(journalctl -u "${unit_name[i]}" -n 15 --no-pager -o cat 2>&1 | tr '\n' ' ')"
 }
 
 # What the live Gunicorn of UNIT needs: start (it does not run), restart (its unit, environment

@@ -5,9 +5,12 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_SERVICE HBNB_APP_DIR HBNB_STATE_DIR HBNB_PENDING_FILE
+need HBNB_SERVICE HBNB_APP_DIR HBNB_STATE_DIR HBNB_PENDING_FILE HBNB_UNITS
+read_units
 
-units=("$HBNB_SERVICE.service" "$HBNB_SERVICE.socket")
+# Every service of the release, and its socket.
+units=()
+for name in "${unit_name[@]}"; do units+=("$name.service" "$name.socket"); done
 # Both at once: a request on the socket alone would start the service again.
 for unit in "${units[@]}"; do
   if systemctl is-active -q "$unit"; then

@@ -12,35 +12,37 @@ import { Sandbox } from "./sandbox";
  */
 const SYSTEMCTL = `#!/usr/bin/env bash
 echo "systemctl $*" >>"$STUB_DIR/log"
-# The service starts new workers of the release current points at; a release named in
-# state/broken crashes at start (the master exits).
+# A service starts new workers of the release current points at, under a master whose PID is
+# in pid-UNIT; a release named in broken (or broken-UNIT) crashes at start (the master exits).
 serve() {
-  local release
+  local unit=$1 release broken
   release=$(basename "$(readlink "$HBNB_APP_DIR/current")")
-  if [[ $release == "$(cat "$STUB_DIR/broken" 2>/dev/null)" ]]; then
-    rm -f "$STUB_DIR/active-hbnb" "$STUB_DIR/serving"
+  broken=$(cat "$STUB_DIR/broken-$unit" "$STUB_DIR/broken" 2>/dev/null || true)
+  if grep -qx "$release" <<<"$broken"; then
+    rm -f "$STUB_DIR/active-$unit" "$STUB_DIR/serving-$unit"
     return
   fi
-  touch "$STUB_DIR/active-hbnb"
-  echo "$release" >"$STUB_DIR/serving"
+  touch "$STUB_DIR/active-$unit"
+  echo "$release" >"$STUB_DIR/serving-$unit"
   gen=$(($(cat "$STUB_DIR/gen" 2>/dev/null || echo 0) + 1))
   echo "$gen" >"$STUB_DIR/gen"
-  printf '%s1\\n%s2\\n' "$gen" "$gen" >"$STUB_DIR/workers"
+  printf '%s1\\n%s2\\n' "$gen" "$gen" >"$STUB_DIR/workers-$unit"
 }
 unit=\${@: -1}
 case $1 in
   is-active) [[ -e $STUB_DIR/active-$unit ]] ;;
   is-enabled) [[ -e $STUB_DIR/enabled-$unit ]] ;;
-  show) if [[ -e $STUB_DIR/active-hbnb ]]; then echo 100; else echo 0; fi ;;
-  start | restart | reload) if [[ $unit == hbnb ]]; then serve; else touch "$STUB_DIR/active-$unit"; fi ;;
+  show) if [[ -e $STUB_DIR/active-$unit ]]; then cat "$STUB_DIR/pid-$unit"; else echo 0; fi ;;
+  start | restart | reload) if [[ -e $STUB_DIR/pid-$unit ]]; then serve "$unit"; else touch "$STUB_DIR/active-$unit"; fi ;;
   stop) for u in "\${@:2}"; do rm -f "$STUB_DIR/active-$u"; done ;;
   enable)
-    if [[ $unit == hbnb ]]; then touch "$STUB_DIR/enabled-hbnb" "$STUB_DIR/enabled-hbnb.socket"; fi
-    if [[ $unit == nginx ]]; then touch "$STUB_DIR/enabled-nginx" "$STUB_DIR/active-nginx"; fi ;;
+    if [[ $unit == nginx ]]; then touch "$STUB_DIR/enabled-nginx" "$STUB_DIR/active-nginx"
+    else touch "$STUB_DIR/enabled-$unit" "$STUB_DIR/enabled-$unit.socket"; fi ;;
 esac
 `;
-// The health check: the canary's socket answers with the release it runs, once it has started; the live socket with
-// the release its workers run (none while Gunicorn is down); Nginx's address answers.
+// The health check: a canary's socket answers with the release it runs, once it has started;
+// a live socket (/run/UNIT/gunicorn.sock) with the release its workers run (none while that
+// Gunicorn is down); Nginx's address answers 200.
 const CURL = `#!/usr/bin/env bash
 socket=
 while [[ $# -gt 0 ]]; do
@@ -48,59 +50,89 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ $socket == */canary.sock ]]; then
-  [[ -e $STUB_DIR/canary-up ]] || exit 7
+  [[ -e $(dirname "$socket")/canary-up ]] || exit 7
   echo "{\\"release\\": \\"$HBNB_RELEASE\\"}"
 elif [[ -n $socket ]]; then
-  [[ -f $STUB_DIR/serving ]] || exit 7
-  echo "{\\"release\\": \\"$(cat "$STUB_DIR/serving")\\"}"
+  unit=$(basename "$(dirname "$socket")")
+  [[ -f $STUB_DIR/serving-$unit ]] || exit 7
+  echo "{\\"release\\": \\"$(cat "$STUB_DIR/serving-$unit")\\"}"
 else
   echo 200
 fi
 `;
-// The canary's Gunicorn: runs until stopped, or exits at once for a release that cannot start.
+// The canary's Gunicorn (--name UNIT-canary): runs until stopped, or exits at once for a
+// release that cannot start (canary-fails, or canary-fails-UNIT).
 const SETPRIV = `#!/usr/bin/env bash
-echo "setpriv canary" >>"$STUB_DIR/log"
-[[ ! -e $STUB_DIR/canary-fails ]] || exit 1
-touch "$STUB_DIR/canary-up"
+name= dir=
+while [[ $# -gt 0 ]]; do
+  [[ $1 != --name ]] || name=\${2%-canary}
+  [[ $1 != --bind ]] || dir=$(dirname "\${2#unix:}")
+  shift
+done
+echo "setpriv canary $name" >>"$STUB_DIR/log"
+[[ ! -e $STUB_DIR/canary-fails && ! -e $STUB_DIR/canary-fails-$name ]] || exit 1
+touch "$dir/canary-up"
 exec sleep 60
+`;
+// Each master's workers, by its PID.
+const PGREP = `#!/usr/bin/env bash
+for pid in "$STUB_DIR"/pid-*; do
+  [[ $(cat "$pid") == "$2" ]] && cat "$STUB_DIR/workers-\${pid##*/pid-}"
+done
+exit 0
 `;
 
 const sandboxes: Sandbox[] = [];
 afterAll(() => sandboxes.forEach((sandbox) => sandbox.remove()));
 
-/** A server with releases RELEASES unpacked, `current` at LIVE, Gunicorn running when LIVE is. */
-function server(options: { releases: string[]; live?: string; pending?: string; enabled?: boolean }): Sandbox {
+/**
+ * A server with releases RELEASES unpacked, `current` at LIVE, a Gunicorn for each of UNITS
+ * (default: the bundled app's one) running when LIVE is.
+ */
+function server(options: {
+  releases: string[];
+  live?: string;
+  pending?: string;
+  enabled?: boolean;
+  units?: string[];
+}): Sandbox {
+  const units = options.units ?? ["hbnb"];
   const sandbox = new Sandbox();
   sandboxes.push(sandbox);
   sandbox.stub("systemctl", SYSTEMCTL);
   sandbox.stub("curl", CURL);
   sandbox.stub("setpriv", SETPRIV);
-  sandbox.stub("pgrep", '#!/bin/sh\n[ "$2" = 100 ] && cat "$STUB_DIR/workers"\n');
+  sandbox.stub("pgrep", PGREP);
+  units.forEach((unit, i) => sandbox.write(`state/pid-${unit}`, `${100 * (i + 1)}\n`));
   sandbox.stub("journalctl", "#!/bin/sh\necho the app's log\n");
   for (const release of options.releases) fs.mkdirSync(sandbox.path(`root/srv/hbnb/releases/${release}`), { recursive: true });
   sandbox.write("root/etc/hbnb/hbnb.env", "SECRET_KEY=x\n");
   fs.mkdirSync(sandbox.path("root/state"));
   if (options.live) {
     fs.symlinkSync(`releases/${options.live}`, sandbox.path("root/srv/hbnb/current"));
-    sandbox.write("state/active-hbnb", "");
-    sandbox.write("state/serving", `${options.live}\n`);
-    sandbox.write("state/workers", "901\n902\n");
+    units.forEach((unit, i) => {
+      sandbox.write(`state/active-${unit}`, "");
+      sandbox.write(`state/serving-${unit}`, `${options.live}\n`);
+      sandbox.write(`state/workers-${unit}`, `9${i}1\n9${i}2\n`);
+    });
   }
   if (options.enabled ?? options.live !== undefined) {
-    for (const unit of ["hbnb", "hbnb.socket", "nginx"]) sandbox.write(`state/enabled-${unit}`, "");
+    for (const unit of [...units.flatMap((u) => [u, `${u}.socket`]), "nginx"]) sandbox.write(`state/enabled-${unit}`, "");
     sandbox.write("state/active-nginx", "");
   }
   if (options.pending) sandbox.write("root/state/hbnb.pending", `${options.pending}\n`);
   return sandbox;
 }
 
-const switchTo = (sandbox: Sandbox, release: string) =>
+const switchTo = (sandbox: Sandbox, release: string, units = ["hbnb"]) =>
   sandbox.run("switch.sh", {
     HBNB_SERVICE: "hbnb",
     HBNB_RELEASE: release,
     HBNB_APP_USER: "root",
     HBNB_APP_DIR: sandbox.path("root/srv/hbnb"),
-    HBNB_UNITS: `hbnb|${sandbox.path("root/run/hbnb/gunicorn.sock")}|2|${sandbox.path("root/etc/hbnb/gunicorn.conf.py")}`,
+    HBNB_UNITS: units
+      .map((unit) => `${unit}|${sandbox.path(`root/run/${unit}/gunicorn.sock`)}|2|${sandbox.path(`root/etc/hbnb/${unit}.conf.py`)}`)
+      .join("\n"),
     HBNB_STATE_DIR: sandbox.path("root/state"),
     HBNB_PENDING_FILE: sandbox.path("root/state/hbnb.pending"),
     HBNB_ENV_PATH: sandbox.path("root/etc/hbnb/hbnb.env"),
@@ -139,10 +171,10 @@ describe("switch.sh", () => {
   });
 
   test.each([
-    ["reload", ["setpriv canary", "systemctl reload hbnb"], "reloaded"],
-    ["restart", ["setpriv canary", "systemctl restart hbnb"], "restarted"],
+    ["reload", ["setpriv canary hbnb", "systemctl reload hbnb"], "reloaded"],
+    ["restart", ["setpriv canary hbnb", "systemctl restart hbnb"], "restarted"],
     // The socket is made again: the service and its socket stop, and the start makes both.
-    ["restart-socket", ["setpriv canary", "systemctl stop hbnb hbnb.socket", "systemctl start hbnb"], "restarted"],
+    ["restart-socket", ["setpriv canary hbnb", "systemctl stop hbnb hbnb.socket", "systemctl start hbnb"], "restarted"],
   ])("the live release with %s pending: the canary, then %j; the pending file is gone", (pending, calls, did) => {
     const sandbox = server({ releases: ["r-new"], live: "r-new", pending });
     const result = switchTo(sandbox, "r-new");
@@ -162,7 +194,7 @@ describe("switch.sh", () => {
   test("a new release while an old one serves: the canary, `current` moves, a graceful reload", () => {
     const sandbox = server({ releases: ["r-old", "r-new"], live: "r-old" });
     const result = switchTo(sandbox, "r-new");
-    expect([result.code, actions(sandbox)]).toEqual([0, ["setpriv canary", "systemctl reload hbnb"]]);
+    expect([result.code, actions(sandbox)]).toEqual([0, ["setpriv canary hbnb", "systemctl reload hbnb"]]);
     expect(current(sandbox)).toBe("releases/r-new");
     expect(result.out).toContain("switch: changed: current -> releases/r-new (was releases/r-old)");
   });
@@ -171,9 +203,9 @@ describe("switch.sh", () => {
     const sandbox = server({ releases: ["r-old", "r-new"], live: "r-old" });
     sandbox.write("state/canary-fails", "");
     const result = switchTo(sandbox, "r-new");
-    expect([result.code, actions(sandbox)]).toEqual([1, ["setpriv canary"]]);
+    expect([result.code, actions(sandbox)]).toEqual([1, ["setpriv canary hbnb"]]);
     expect(current(sandbox)).toBe("releases/r-old");
-    expect(result.out).toContain("release r-new failed its canary check (hbnb): Gunicorn exited at start; r-old keeps serving");
+    expect(result.out).toContain("release r-new failed its canary check: Gunicorn exited at start; r-old keeps serving");
   });
 
   test("a new release that crashes once live: `current` goes back, and the old release serves again", () => {
@@ -181,10 +213,10 @@ describe("switch.sh", () => {
     sandbox.write("state/broken", "r-new");
     const result = switchTo(sandbox, "r-new");
     // The reload's master exits; the old release gets a master again (a start: none runs).
-    expect([result.code, actions(sandbox)]).toEqual([1, ["setpriv canary", "systemctl reload hbnb", "systemctl start hbnb"]]);
+    expect([result.code, actions(sandbox)]).toEqual([1, ["setpriv canary hbnb", "systemctl reload hbnb", "systemctl start hbnb"]]);
     expect(current(sandbox)).toBe("releases/r-old");
     expect(result.out).toContain(
-      "release r-new failed (hbnb): its health check never answered with it (last answer: none: Gunicorn exited); rolled back to r-old, which is serving",
+      "release r-new failed: its health check never answered with it (last answer: none: Gunicorn exited); rolled back to r-old, which is serving",
     );
   });
 
@@ -194,6 +226,66 @@ describe("switch.sh", () => {
     const result = switchTo(sandbox, "r-new");
     expect([result.code, actions(sandbox)]).toEqual([1, ["systemctl start hbnb", "systemctl stop hbnb hbnb.socket"]]);
     expect(sandbox.exists("root/srv/hbnb/current")).toBe(false);
-    expect(result.out).toContain("release r-new failed (hbnb): its health check never answered with it");
+    expect(result.out).toContain("release r-new failed: its health check never answered with it");
+  });
+
+  describe("a release of several services", () => {
+    const units = ["hbnb-api", "hbnb-page"];
+
+    test("a new release: a canary of each, `current` moves once, each reloads gracefully", () => {
+      const sandbox = server({ releases: ["r-old", "r-new"], live: "r-old", units });
+      const result = switchTo(sandbox, "r-new", units);
+      expect([result.code, actions(sandbox)]).toEqual([
+        0,
+        ["setpriv canary hbnb-api", "setpriv canary hbnb-page", "systemctl reload hbnb-api", "systemctl reload hbnb-page"],
+      ]);
+      expect(current(sandbox)).toBe("releases/r-new");
+      expect(result.out).toContain("switch: changed: reloaded hbnb-page: release r-new answers");
+    });
+
+    test("one service's canary fails: no service and no `current` is touched, and the message names it", () => {
+      const sandbox = server({ releases: ["r-old", "r-new"], live: "r-old", units });
+      sandbox.write("state/canary-fails-hbnb-page", "");
+      const result = switchTo(sandbox, "r-new", units);
+      expect([result.code, actions(sandbox)]).toEqual([1, ["setpriv canary hbnb-api", "setpriv canary hbnb-page"]]);
+      expect(current(sandbox)).toBe("releases/r-old");
+      expect(result.out).toContain("release r-new failed its canary check (hbnb-page): Gunicorn exited at start; r-old keeps serving");
+    });
+
+    test("one service crashes once live: every service goes back to the old release", () => {
+      const sandbox = server({ releases: ["r-old", "r-new"], live: "r-old", units });
+      sandbox.write("state/broken-hbnb-page", "r-new");
+      const result = switchTo(sandbox, "r-new", units);
+      expect([result.code, actions(sandbox)]).toEqual([
+        1,
+        [
+          "setpriv canary hbnb-api",
+          "setpriv canary hbnb-page",
+          "systemctl reload hbnb-api",
+          "systemctl reload hbnb-page",
+          // Back: the api reloads onto the old release; the page's master had exited: a start.
+          "systemctl reload hbnb-api",
+          "systemctl start hbnb-page",
+        ],
+      ]);
+      expect(current(sandbox)).toBe("releases/r-old");
+      expect(sandbox.read("state/serving-hbnb-api")).toBe("r-old\n");
+      expect(sandbox.read("state/serving-hbnb-page")).toBe("r-old\n");
+      expect(result.out).toContain("release r-new failed (hbnb-page): its health check never answered with it");
+      expect(result.out).toContain("rolled back to r-old, which is serving");
+    });
+
+    test("a cold start: each service starts and is enabled at boot with its socket", () => {
+      const sandbox = server({ releases: ["r-new"], enabled: false, units });
+      const result = switchTo(sandbox, "r-new", units);
+      expect(result.code).toBe(0);
+      expect(actions(sandbox)).toEqual([
+        "systemctl start hbnb-api",
+        "systemctl start hbnb-page",
+        "systemctl enable -q --no-reload hbnb-api",
+        "systemctl enable -q --no-reload hbnb-page",
+        "systemctl enable -q --now nginx",
+      ]);
+    });
   });
 });

@@ -67,6 +67,7 @@ describe("the plan's undos", () => {
     expect(values["undo-switch"]).toEqual({
       HBNB_STEP: "undo-switch",
       HBNB_SERVICE: "hbnb",
+      HBNB_UNITS: "hbnb",
       HBNB_APP_DIR: "/srv/hbnb",
       HBNB_STATE_DIR: "/var/lib/hbnb-stack",
       HBNB_PENDING_FILE: "/var/lib/hbnb-stack/hbnb.pending",
