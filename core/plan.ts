@@ -325,6 +325,8 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
         HBNB_APP_DIR: l.appDir,
         HBNB_STATE_DIR: l.stateDir,
         HBNB_KEEP_RELEASES: t.keepReleases,
+        // The services the release runs, by name: the stack's others are stopped and removed.
+        HBNB_UNITS: l.services.map((s) => s.unit).join("\n"),
       },
       // Each new release may push an old one out.
       { inputs: { release } },

@@ -3,10 +3,13 @@
 # interrupted release step. "Newest" is what a rollback wants: the live release, then the
 # releases that served most recently (the switch step's history), then the others by the time
 # they were unpacked (a release that never served, e.g. one that failed its checks, goes first).
+# And the services the live release no longer runs (a service taken out of the stack's list, or
+# the bundled app's after a switch to your own) stop, and their unit, socket and Gunicorn config go.
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_SERVICE HBNB_APP_DIR HBNB_STATE_DIR HBNB_KEEP_RELEASES
+need HBNB_SERVICE HBNB_APP_DIR HBNB_STATE_DIR HBNB_KEEP_RELEASES HBNB_UNITS
+read_units
 
 releases=$HBNB_APP_DIR/releases
 for dir in "$releases"/.incoming-*; do
@@ -35,4 +38,20 @@ for release in "${ranked[@]:HBNB_KEEP_RELEASES}"; do
   changed "removed old release $release"
 done
 say "${#ranked[@]} release(s) before pruning, keeping $HBNB_KEEP_RELEASES"
+
+# The stack's units are named after the app's user (HBNB_SERVICE, HBNB_SERVICE-<name>) and say
+# that they are the stack's: any other such unit belongs to a service the release no longer runs.
+units=/etc/systemd/system
+removed=0
+for file in "$units/$HBNB_SERVICE.service" "$units/$HBNB_SERVICE"-*.service; do
+  if [[ ! -f $file ]] || ! grep -q '^# Written by hbnb-stack' "$file"; then continue; fi
+  unit=$(basename "$file" .service)
+  [[ " ${unit_name[*]} " != *" $unit "* ]] || continue
+  config=$(sed -nE 's/^ExecStart=.* --config (\S+).*/\1/p' "$file")
+  systemctl disable -q --now "$unit.socket" "$unit.service" 2>/dev/null || true
+  rm -f "$file" "$units/$unit.socket" "$config"
+  removed=1
+  changed "stopped and removed $unit, a service the release no longer runs"
+done
+((removed == 0)) || systemctl daemon-reload
 finish

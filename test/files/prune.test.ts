@@ -29,6 +29,7 @@ const prune = (sandbox: Sandbox, keep: number) =>
     HBNB_APP_DIR: sandbox.path("root/srv/hbnb"),
     HBNB_STATE_DIR: sandbox.path("root/state"),
     HBNB_KEEP_RELEASES: String(keep),
+    HBNB_UNITS: "hbnb",
   });
 const left = (sandbox: Sandbox) => fs.readdirSync(sandbox.path("root/srv/hbnb/releases")).sort();
 
