@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AwsHosts } from "./components/aws-hosts";
-import { buildBundle } from "./core/bundle";
 import { HostDeploy, Reachability } from "./components/deploy";
 import { loadServerFiles } from "./core/files";
 import { Host } from "./components/host";
 import { buildPlan } from "./core/plan";
 import { parseSettings, PROJECT, RawConfig, Settings } from "./core/settings";
+import { sourceBundle } from "./source/fetch";
 
 // Settings first: a bad value stops the program here, before any resource is registered.
 const prefix = `${PROJECT}:`;
@@ -37,7 +37,9 @@ const hosts: Host[] =
         port: settings.ssh.port,
       }));
 
-const plan = buildPlan(settings, buildBundle(), loadServerFiles());
+// The app is fetched here, on the machine that runs the program (a git source into .build/sources),
+// and reaches the servers as the release archive: they need neither git nor the repository.
+const plan = buildPlan(settings, sourceBundle(settings.app.source), loadServerFiles());
 // Flask's SECRET_KEY: made once per stack, the same on every server (a session signed by one
 // is valid on the others), kept encrypted in the state; `pulumi up --replace` on it rotates it.
 const flaskSecretKey = new random.RandomPassword("flask-secret-key", { length: 64, special: false });

@@ -1,0 +1,208 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { AppSource } from "../../core/app-source";
+import { APP_DIR, buildBundle, BUNDLED_APP_EXTRAS, OWN_APP_EXTRAS, releaseFiles } from "../../core/bundle";
+import { fetchSource, sourceBundle, SourceError } from "../../source/fetch";
+import { commit, filesOf, git, gitDaemon, initRepo, Server } from "./git-fixtures";
+
+/**
+ * The app's source fetched where the program runs (source/fetch.ts), from repositories the tests
+ * write with git and serve with git's own daemon on 127.0.0.1, and by file:// and local paths.
+ * (An SSH repository with a deploy key: source-ssh.test.ts.)
+ */
+let work: string;
+let repos: string;
+let repo: string;
+let daemon: Server;
+const commits: Record<string, string> = {};
+
+const gitSource = (url: string, ref = ""): AppSource => ({ kind: "git", url, ref, ssh: false, key: "" });
+const daemonUrl = () => `git://127.0.0.1:${daemon.port}/app`;
+
+// The wrapper's file comes from another part of the stack (files/wsgi/); a stand-in of the same
+// name keeps these tests about the source and the bundle.
+let extras: Record<string, string>;
+
+/** The commit's files as git lists them: what an export must hold, exactly. */
+const committed = (ref: string) => git(repo, "ls-tree", "-r", "--name-only", ref).split("\n").sort();
+
+beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-source-"));
+  const wrapper = path.join(work, "hbnb_stack_wsgi.py");
+  fs.writeFileSync(wrapper, "# the stack's wrapper (stand-in)\n");
+  extras = { ...OWN_APP_EXTRAS, "hbnb_stack_wsgi.py": wrapper };
+  repos = path.join(work, "repos");
+  repo = path.join(repos, "app");
+  initRepo(repo);
+  commits.first = commit(repo, "first", {
+    "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+    "web_flask/0-hello_route.py": "print('hello')\n",
+    ".gitignore": "*.env\n",
+  });
+  git(repo, "tag", "v1");
+  commits.second = commit(repo, "second", { "app.py": "from flask import Flask\napp = Flask('second')\n" });
+  git(repo, "switch", "--quiet", "-c", "feature");
+  commits.feature = commit(repo, "feature", { "feature.py": "x = 1\n" });
+  git(repo, "switch", "--quiet", "main");
+  // In the work tree only: neither committed nor ignored files belong in a release.
+  fs.writeFileSync(path.join(repo, "local.env"), "SECRET=1\n");
+  fs.writeFileSync(path.join(repo, "untracked.py"), "y = 2\n");
+  daemon = await gitDaemon(repos);
+});
+
+afterAll(async () => {
+  await daemon?.stop();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe("a git repository", () => {
+  test("HEAD (no appRef): the default branch's commit, its committed files exactly, no .git", () => {
+    const fetched = fetchSource(gitSource(daemonUrl()), path.join(work, "head"));
+    expect(fetched).toEqual({
+      dir: path.join(work, "head", "sources", commits.second),
+      own: true,
+      commit: commits.second,
+      reused: false,
+    });
+    expect(filesOf(fetched.dir)).toEqual(committed(commits.second));
+    expect(filesOf(fetched.dir)).toEqual([".gitignore", "app.py", "web_flask/0-hello_route.py"]);
+    expect(fs.readFileSync(path.join(fetched.dir, "app.py"), "utf8")).toBe(
+      "from flask import Flask\napp = Flask('second')\n",
+    );
+  });
+
+  test.each([
+    ["a branch", "feature", "feature"],
+    ["a tag", "v1", "first"],
+    ["a full commit", "<first>", "first"],
+    ["a short commit", "<first:7>", "first"],
+  ])("%s: its commit", (_, ref, expected) => {
+    const name = ref.replace(/<(\w+)(?::(\d+))?>/, (_m, c: string, n?: string) => commits[c].slice(0, Number(n ?? 40)));
+    const fetched = fetchSource(gitSource(daemonUrl(), name), path.join(work, "refs"));
+    expect(fetched.commit).toBe(commits[expected]);
+    expect(filesOf(fetched.dir)).toEqual(committed(commits[expected]));
+  });
+
+  test("a ref that is not there: an error naming the ref, the repository, its branches and tags", () => {
+    expect(() => fetchSource(gitSource(daemonUrl(), "nope"), path.join(work, "bad-ref"))).toThrow(
+      new SourceError(
+        `hbnb-stack:appRef = "nope": no branch, tag or commit nope in ${daemonUrl()}; its branches: feature, main; its tags: v1; set appRef to one of them, or empty for the repository's HEAD`,
+      ),
+    );
+  });
+
+  test("the same commit again: the same release, from the tree exported the first time, nothing fetched anew", () => {
+    const build = path.join(work, "again");
+    const source = gitSource(daemonUrl(), "main");
+    const first = fetchSource(source, build);
+    const cache = fs.readdirSync(path.join(build, "sources")).find((f) => f.endsWith(".git"))!;
+    const objects = () =>
+      execFileSync("git", ["-C", path.join(build, "sources", cache), "count-objects", "-v"], { encoding: "utf8" });
+    const before = { objects: objects(), inode: fs.statSync(first.dir).ino };
+    const bundle = buildBundle(build, first.dir, extras);
+
+    const second = fetchSource(source, build);
+    expect(second).toEqual({ ...first, reused: true });
+    expect({ objects: objects(), inode: fs.statSync(second.dir).ino }).toEqual(before);
+    expect(buildBundle(build, second.dir, extras)).toEqual(bundle);
+  });
+
+  test("a new commit that changes a file: a new commit, a new release; the cache is reused", () => {
+    fs.cpSync(repo, path.join(repos, "moving"), { recursive: true });
+    const url = `git://127.0.0.1:${daemon.port}/moving`;
+    const build = path.join(work, "new-commit");
+    const before = fetchSource(gitSource(url), build);
+    const old = buildBundle(build, before.dir, extras);
+    const next = commit(path.join(repos, "moving"), "third", { "app.py": "app = 'third'\n" });
+
+    const after = fetchSource(gitSource(url), build);
+    expect(after).toEqual({ dir: path.join(build, "sources", next), own: true, commit: next, reused: false });
+    expect(buildBundle(build, after.dir, extras).release).not.toBe(old.release);
+    expect(fs.readdirSync(path.join(build, "sources")).filter((f) => f.endsWith(".git"))).toHaveLength(1);
+  });
+
+  test("a commit that changes no file of the app: the same release id", () => {
+    fs.cpSync(repo, path.join(repos, "same"), { recursive: true });
+    const url = `git://127.0.0.1:${daemon.port}/same`;
+    const build = path.join(work, "same-content");
+    const before = buildBundle(build, fetchSource(gitSource(url), build).dir, extras);
+    git(path.join(repos, "same"), "commit", "--quiet", "--allow-empty", "-m", "nothing changed");
+    const after = fetchSource(gitSource(url), build);
+    expect(after.reused).toBe(false);
+    expect(buildBundle(build, after.dir, extras).release).toBe(before.release);
+  });
+
+  test("a file:// URL: the same commit and files as over git's daemon", () => {
+    const fetched = fetchSource(gitSource(`file://${repo}`, "v1"), path.join(work, "file-url"));
+    expect(fetched.commit).toBe(commits.first);
+    expect(filesOf(fetched.dir)).toEqual(committed(commits.first));
+  });
+});
+
+describe("a server that cannot be reached", () => {
+  let closedPort: number;
+  beforeAll(async () => {
+    // A port that was just listening and no longer is: connections to it are refused.
+    const gone = await gitDaemon(repos);
+    closedPort = gone.port;
+    await gone.stop();
+  });
+
+  test("stops with the repository, git's words, and what to check", () => {
+    const url = `git://127.0.0.1:${closedPort}/app`;
+    let message = "";
+    try {
+      fetchSource(gitSource(url), path.join(work, "unreachable"));
+    } catch (error) {
+      expect(error).toBeInstanceOf(SourceError);
+      message = (error as Error).message;
+    }
+    expect(message.split("\n")[0]).toBe(`hbnb-stack:appSource = "${url}": git could not fetch it:`);
+    expect(message).toMatch(/unable to connect to 127\.0\.0\.1:\n.*Connection refused/);
+    expect(message.split("\n").at(-1)).toBe(
+      "Check the URL, that this machine reaches the server, and whether the repository is private: use its SSH URL with a deploy key (appSourceKey).",
+    );
+  });
+
+  test("a password in the URL never shows in the message", () => {
+    const url = `http://deploy:s3cret-token@127.0.0.1:${closedPort}/app.git`;
+    let message = "";
+    try {
+      fetchSource(gitSource(url), path.join(work, "password"));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split("\n")[0]).toBe(
+      `hbnb-stack:appSource = "http://deploy:(hidden)@127.0.0.1:${closedPort}/app.git": git could not fetch it:`,
+    );
+    expect(message).toMatch(/Failed to connect to 127\.0\.0\.1 port \d+/);
+    expect(message).not.toContain("s3cret");
+  });
+});
+
+describe("a local directory and the bundled app", () => {
+  test("a directory is taken as it is, uncommitted files too; its release carries the stack's files", () => {
+    const fetched = fetchSource({ kind: "directory", dir: repo }, path.join(work, "dir"));
+    expect(fetched).toEqual({ dir: repo, own: true });
+    expect([...releaseFiles(fetched.dir, extras).keys()]).toEqual([
+      "_hbnb_stack/jquery.min.js",
+      "app.py",
+      "hbnb_stack_wsgi.py",
+      "local.env",
+      "untracked.py",
+      "web_flask/0-hello_route.py",
+    ]);
+  });
+
+  test("the bundled app: files/app, bundled as it always was", () => {
+    expect(fetchSource({ kind: "bundled" }, path.join(work, "bundled"))).toEqual({ dir: APP_DIR, own: false });
+    const { release, sha256 } = buildBundle(path.join(work, "bundled-direct"), APP_DIR, BUNDLED_APP_EXTRAS);
+    expect(sourceBundle({ kind: "bundled" }, path.join(work, "bundled"))).toEqual({
+      release,
+      sha256,
+      archive: path.join(work, "bundled", `${release}.tar.gz`),
+    });
+  });
+});
