@@ -74,6 +74,8 @@ class Git {
   private readonly cache: string;
   private readonly env: NodeJS.ProcessEnv;
   private readonly keyDir?: string;
+  /** The SSH host keys this stack trusts, by host. */
+  private readonly knownHosts: string;
   private readonly repo: string;
 
   constructor(
@@ -83,15 +85,18 @@ class Git {
     this.repo = shownUrl(source.url);
     const hash = crypto.createHash("sha256").update(source.url).digest("hex").slice(0, 16);
     this.cache = path.join(sources, `${hash}.git`);
+    this.knownHosts = path.join(sources, "known_hosts");
     // Never a prompt: a deploy runs unattended, and a prompt would hang it. C: git's own words.
     this.env = { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" };
     if (source.ssh) {
-      // A host is trusted at its first fetch and its key kept in a file of the stack's; a changed
-      // key afterwards stops the fetch (ssh's "REMOTE HOST IDENTIFICATION HAS CHANGED").
+      // A host is trusted at its first fetch and its key kept in a file of the stack's, by name
+      // (not hashed: the file says which hosts are trusted); a changed key afterwards stops the
+      // fetch (ssh's "REMOTE HOST IDENTIFICATION HAS CHANGED").
       const options = [
         "-o BatchMode=yes",
         "-o StrictHostKeyChecking=accept-new",
-        `-o UserKnownHostsFile=${quote(path.join(sources, "known_hosts"))}`,
+        `-o UserKnownHostsFile=${quote(this.knownHosts)}`,
+        "-o HashKnownHosts=no",
       ];
       if (source.key !== "") {
         // The deploy key in a file only this user reads, removed in close(); only that key is offered.
@@ -210,16 +215,23 @@ class Git {
       if (what !== "fetch") throw error;
       const failure = error as { stderr?: string; signal?: string };
       const said = this.scrub(failure.stderr ?? "").trim() || `no answer within ${GIT_TIMEOUT_MS / 60000} minutes`;
-      const access = this.source.ssh
-        ? this.source.key !== ""
-          ? "the deploy key (appSourceKey) is not one the repository accepts"
-          : "the repository needs a key: set appSourceKey (pulumi config set --secret appSourceKey < deploy_key)"
-        : "the repository is private: use its SSH URL with a deploy key (appSourceKey)";
       throw new SourceError(
-        `${PROJECT}:appSource = ${JSON.stringify(this.repo)}: git could not fetch it:\n${said}\n` +
-          `Check the URL, that this machine reaches the server, and whether ${access}.`,
+        `${PROJECT}:appSource = ${JSON.stringify(this.repo)}: git could not fetch it:\n${said}\n${this.hint(said)}`,
       );
     }
+  }
+
+  /** What to check, after git's words SAID. */
+  private hint(said: string): string {
+    if (said.includes("Host key verification failed")) {
+      return `The server's SSH host key is not the one this stack trusted at its first fetch (kept in ${this.knownHosts}): if the server's key changed on purpose, remove its line there; otherwise, do not deploy from this server.`;
+    }
+    const access = this.source.ssh
+      ? this.source.key !== ""
+        ? "the deploy key (appSourceKey) is not one the repository accepts"
+        : "the repository needs a key: set appSourceKey (pulumi config set --secret appSourceKey < deploy_key)"
+      : "the repository is private: use its SSH URL with a deploy key (appSourceKey)";
+    return `Check the URL, that this machine reaches the server, and whether ${access}.`;
   }
 
   /** git's words with the URL's password (if any) hidden. */
