@@ -16,6 +16,9 @@ const raw: RawConfig = Object.fromEntries(
     .map(([key, value]) => [key.slice(prefix.length), value]),
 );
 const settings = parseSettings(raw);
+// Then the app, on this machine (a git source into .build/sources): a repository or a ref that
+// cannot be fetched stops the program here too. The servers get it in the release archive only.
+const bundle = sourceBundle(settings.app.source);
 const stack = pulumi.getStack();
 // The key as settings read it (one trailing newline, which `pulumi config set ... < file` strips),
 // kept a secret as the CLI handed it.
@@ -37,9 +40,7 @@ const hosts: Host[] =
         port: settings.ssh.port,
       }));
 
-// The app is fetched here, on the machine that runs the program (a git source into .build/sources),
-// and reaches the servers as the release archive: they need neither git nor the repository.
-const plan = buildPlan(settings, sourceBundle(settings.app.source), loadServerFiles());
+const plan = buildPlan(settings, bundle, loadServerFiles());
 // Flask's SECRET_KEY: made once per stack, the same on every server (a session signed by one
 // is valid on the others), kept encrypted in the state; `pulumi up --replace` on it rotates it.
 const flaskSecretKey = new random.RandomPassword("flask-secret-key", { length: 64, special: false });
