@@ -94,6 +94,8 @@ class Git {
       // fetch (ssh's "REMOTE HOST IDENTIFICATION HAS CHANGED").
       const options = [
         "-o BatchMode=yes",
+        // A host that never answers fails in seconds, not after the kernel's two minutes.
+        "-o ConnectTimeout=30",
         "-o StrictHostKeyChecking=accept-new",
         `-o UserKnownHostsFile=${quote(this.knownHosts)}`,
         "-o HashKnownHosts=no",
@@ -141,6 +143,7 @@ class Git {
         this.cache,
         "fetch",
         "--quiet",
+        "--no-write-fetch-head",
         "--prune",
         "--no-tags",
         "--",
@@ -156,7 +159,16 @@ class Git {
   /** A commit that no branch or tag holds (an old one, say): asked for by its id, where the server allows it. */
   private fetchCommit(commit: string): string | undefined {
     try {
-      this.run(["-C", this.cache, "fetch", "--quiet", "--", this.source.url, `+${commit}:refs/source/commit`]);
+      this.run([
+        "-C",
+        this.cache,
+        "fetch",
+        "--quiet",
+        "--no-write-fetch-head",
+        "--",
+        this.source.url,
+        `+${commit}:refs/source/commit`,
+      ]);
     } catch {
       return undefined;
     }
