@@ -8,7 +8,8 @@
 set -euo pipefail
 
 # debian-archive-keyring: the archive's keys, trixie's included, for debootstrap of both images.
-host_packages=(debootstrap debian-archive-keyring systemd-container nftables iproute2 openssh-client curl rsync)
+# git: an appSource that is a git repository is fetched on this machine (source/fetch.ts).
+host_packages=(debootstrap debian-archive-keyring systemd-container nftables iproute2 openssh-client curl rsync git)
 test_packages=(shellcheck jq nginx-core gunicorn python3-pytest python3-flask python3-flask-cors
   python3-sqlalchemy python3-werkzeug python3-hypothesis wrk chromium openssh-server)
 

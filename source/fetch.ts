@@ -224,6 +224,11 @@ class Git {
         timeout: GIT_TIMEOUT_MS,
       });
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+        throw new SourceError(
+          `${PROJECT}:appSource = ${JSON.stringify(this.repo)}: a git repository, but git is not installed on this machine; install it (apt-get install git), or set appSource to a directory`,
+        );
+      }
       if (what !== "fetch") throw error;
       const failure = error as { stderr?: string; signal?: string };
       const said = this.scrub(failure.stderr ?? "").trim() || `no answer within ${GIT_TIMEOUT_MS / 60000} minutes`;

@@ -182,6 +182,21 @@ describe("a server that cannot be reached", () => {
   });
 });
 
+test("no git on this machine: the message says to install it", () => {
+  const path_ = process.env.PATH;
+  fs.mkdirSync(path.join(work, "no-git"));
+  process.env.PATH = path.join(work, "no-git");
+  try {
+    expect(() => fetchSource(gitSource(daemonUrl()), path.join(work, "no-git-build"))).toThrow(
+      new SourceError(
+        `hbnb-stack:appSource = "${daemonUrl()}": a git repository, but git is not installed on this machine; install it (apt-get install git), or set appSource to a directory`,
+      ),
+    );
+  } finally {
+    process.env.PATH = path_;
+  }
+});
+
 describe("a local directory and the bundled app", () => {
   test("a directory is taken as it is, uncommitted files too; its release carries the stack's files", () => {
     const fetched = fetchSource({ kind: "directory", dir: repo }, path.join(work, "dir"));

@@ -73,6 +73,8 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
+// ssh takes a private key only from a file that no one else may read ("UNPROTECTED PRIVATE KEY
+// FILE!"): a fetch with the deploy key also proves the file's mode.
 test("the deploy key fetches the repository; its host key is kept; the key's file is gone after", () => {
   const before = keyDirs();
   const build = path.join(work, "build");
@@ -89,6 +91,7 @@ test("the deploy key fetches the repository; its host key is kept; the key's fil
 
 test("a key the repository does not accept: the repository, ssh's words, the key named, never shown", () => {
   const wrong = keyOf("wrong_key");
+  const before = keyDirs();
   const message = failure(() => fetchSource(sshSource(wrong), path.join(work, "wrong")));
   expect(message.split("\n")[0]).toBe(`hbnb-stack:appSource = "${url}": git could not fetch it:`);
   expect(message).toContain("Permission denied (publickey).");
@@ -96,6 +99,7 @@ test("a key the repository does not accept: the repository, ssh's words, the key
     "Check the URL, that this machine reaches the server, and whether the deploy key (appSourceKey) is not one the repository accepts.",
   );
   for (const line of wrong.split("\n").filter((l) => l.length > 20)) expect(message).not.toContain(line);
+  expect(keyDirs()).toEqual(before);
 });
 
 test("a host whose key changed since the first fetch is refused", () => {
