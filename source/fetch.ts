@@ -120,7 +120,7 @@ class Git {
     if (!fs.existsSync(path.join(this.cache, "HEAD"))) this.run(["init", "--quiet", "--bare", this.cache]);
     const ref = this.source.ref;
     const commitId = /^[0-9a-f]{40}$/.test(ref);
-    if (!(commitId && this.commitOf(ref) !== undefined)) this.fetch();
+    if (!(commitId && this.commitOf(ref) !== undefined)) this.fetch(ref === "");
     if (ref === "") return this.commitOf("refs/source/HEAD")!;
     const found =
       this.commitOf(`refs/heads/${ref}`) ??
@@ -135,8 +135,11 @@ class Git {
     return found;
   }
 
-  /** Every branch and tag of the repository, with its HEAD; the remote's deleted ones are pruned. */
-  private fetch(): void {
+  /**
+   * Every branch and tag of the repository (the remote's deleted ones pruned), and its HEAD when
+   * asked for: only then, since a server's HEAD may name a branch that does not exist.
+   */
+  private fetch(head: boolean): void {
     this.run(
       [
         "-C",
@@ -148,7 +151,7 @@ class Git {
         "--no-tags",
         "--",
         this.source.url,
-        "+HEAD:refs/source/HEAD",
+        ...(head ? ["+HEAD:refs/source/HEAD"] : []),
         "+refs/heads/*:refs/heads/*",
         "+refs/tags/*:refs/tags/*",
       ],
@@ -240,6 +243,9 @@ class Git {
 
   /** What to check, after git's words SAID. */
   private hint(said: string): string {
+    if (said.includes("couldn't find remote ref HEAD")) {
+      return "The repository has no HEAD (it is empty, or its HEAD names a branch that does not exist): set appRef to a branch, a tag or a commit.";
+    }
     if (said.includes("Host key verification failed")) {
       return `The server's SSH host key is not the one this stack trusted at its first fetch (kept in ${this.knownHosts}): if the server's key changed on purpose, remove its line there; otherwise, do not deploy from this server.`;
     }

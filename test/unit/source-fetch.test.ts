@@ -134,6 +134,18 @@ describe("a git repository", () => {
     expect(buildBundle(build, after.dir, extras).release).toBe(before.release);
   });
 
+  test("a repository whose HEAD names no branch: a branch fetches; no appRef says to set one", () => {
+    fs.cpSync(repo, path.join(repos, "headless"), { recursive: true });
+    git(path.join(repos, "headless"), "symbolic-ref", "HEAD", "refs/heads/gone");
+    const url = `git://127.0.0.1:${daemon.port}/headless`;
+    expect(fetchSource(gitSource(url, "main"), path.join(work, "headless")).commit).toBe(commits.second);
+    expect(() => fetchSource(gitSource(url), path.join(work, "headless"))).toThrow(
+      new SourceError(
+        `hbnb-stack:appSource = "${url}": git could not fetch it:\nfatal: couldn't find remote ref HEAD\nThe repository has no HEAD (it is empty, or its HEAD names a branch that does not exist): set appRef to a branch, a tag or a commit.`,
+      ),
+    );
+  });
+
   test("a file:// URL: the same commit and files as over git's daemon", () => {
     const fetched = fetchSource(gitSource(`file://${repo}`, "v1"), path.join(work, "file-url"));
     expect(fetched.commit).toBe(commits.first);
