@@ -85,6 +85,13 @@ describe("a git repository", () => {
     expect(filesOf(fetched.dir)).toEqual(committed(commits[expected]));
   });
 
+  test("a name that is both a branch and a tag: the branch", () => {
+    fs.cpSync(repo, path.join(repos, "both"), { recursive: true });
+    git(path.join(repos, "both"), "tag", "feature", commits.first);
+    const url = `git://127.0.0.1:${daemon.port}/both`;
+    expect(fetchSource(gitSource(url, "feature"), path.join(work, "both")).commit).toBe(commits.feature);
+  });
+
   test("a ref that is not there: an error naming the ref, the repository, its branches and tags", () => {
     expect(() => fetchSource(gitSource(daemonUrl(), "nope"), path.join(work, "bad-ref"))).toThrow(
       new SourceError(
