@@ -18,7 +18,7 @@ const raw: RawConfig = Object.fromEntries(
 const settings = parseSettings(raw);
 // Then the app, on this machine (a git source into .build/sources): a repository or a ref that
 // cannot be fetched stops the program here too. The servers get it in the release archive only.
-const bundle = sourceBundle(settings.app.source);
+const bundle = sourceBundle(settings.app);
 const stack = pulumi.getStack();
 // The key as settings read it (one trailing newline, which `pulumi config set ... < file` strips),
 // kept a secret as the CLI handed it.

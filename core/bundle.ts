@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tar from "tar";
 import * as zlib from "zlib";
+import { VENDOR_DIR, WRAPPER_MODULE } from "./services";
 
 /**
  * The release bundle: the app (files/app/, or a user's app as source/fetch.ts fetched it) plus
@@ -37,13 +38,16 @@ export type Extras = Record<string, string>;
 export const BUNDLED_APP_EXTRAS: Extras = { "hbnb/static/scripts/jquery.min.js": JQUERY };
 
 /** The stack's WSGI wrapper: the health route and the route mapping around a user's app. */
-export const WSGI_WRAPPER = path.join(root, "files", "wsgi", "hbnb_stack_wsgi.py");
+export const WSGI_WRAPPER = path.join(root, "files", "wsgi", `${WRAPPER_MODULE}.py`);
 
 /**
  * A user's app's: the wrapper at the release root, where Gunicorn imports it from, and jQuery
- * under a directory of the stack's own, for pages that load it from a CDN.
+ * under a directory of the stack's own, for pages that load it from a CDN (the site's rewrite).
  */
-export const OWN_APP_EXTRAS: Extras = { "hbnb_stack_wsgi.py": WSGI_WRAPPER, "_hbnb_stack/jquery.min.js": JQUERY };
+export const OWN_APP_EXTRAS: Extras = {
+  [`${WRAPPER_MODULE}.py`]: WSGI_WRAPPER,
+  [`${VENDOR_DIR}/jquery.min.js`]: JQUERY,
+};
 
 /** Every file of the release: path inside the release → file on this machine. */
 export function releaseFiles(appDir = APP_DIR, extras: Extras = BUNDLED_APP_EXTRAS): Map<string, string> {

@@ -80,7 +80,7 @@ export class LocalServer {
   }
 
   /** The plan of the current settings, for BUNDLE (the app of the settings' appSource unless given). */
-  planOf(bundle: Bundle = sourceBundle(this.settings.app.source)): Plan {
+  planOf(bundle: Bundle = sourceBundle(this.settings.app)): Plan {
     return buildPlan(this.settings, bundle, loadServerFiles());
   }
 

@@ -6,7 +6,7 @@ import * as path from "path";
 import * as tar from "tar";
 import { AppSource, shownUrl } from "../core/app-source";
 import { APP_DIR, BUILD_DIR, buildBundle, Bundle, BUNDLED_APP_EXTRAS, OWN_APP_EXTRAS } from "../core/bundle";
-import { PROJECT } from "../core/settings";
+import { AppSettings, PROJECT } from "../core/settings";
 
 /**
  * The app's files on the machine that runs the program, from the app source of the settings: the
@@ -24,8 +24,6 @@ import { PROJECT } from "../core/settings";
 export interface FetchedApp {
   /** The app's files on this machine. */
   dir: string;
-  /** A user's app (not files/app): its release gets the stack's wrapper and jQuery (core/bundle.ts). */
-  own: boolean;
   /** The commit a git source resolved to. */
   commit?: string;
   /** Whether the commit's tree was exported already by an earlier run (nothing exported again). */
@@ -43,25 +41,29 @@ export class SourceError extends Error {
 /** A fetch that hangs (a server that accepts and never answers) stops after this long. */
 const GIT_TIMEOUT_MS = 10 * 60 * 1000;
 
-/** The release bundle of SOURCE: fetched (source/fetch.ts), then bundled (core/bundle.ts). */
-export function sourceBundle(source: AppSource, buildDir = BUILD_DIR): Bundle {
-  const app = fetchSource(source, buildDir);
-  return buildBundle(buildDir, app.dir, app.own ? OWN_APP_EXTRAS : BUNDLED_APP_EXTRAS);
+/**
+ * The release bundle of APP's settings: its source fetched, then bundled (core/bundle.ts) with
+ * what its layout runs it with: the bundled layout the app's own hbnb.wsgi (files/app, or a copy
+ * of it) and its jQuery; classic and custom the stack's WSGI wrapper and the vendored jQuery.
+ */
+export function sourceBundle(app: Pick<AppSettings, "source" | "layout">, buildDir = BUILD_DIR): Bundle {
+  const { dir } = fetchSource(app.source, buildDir);
+  return buildBundle(buildDir, dir, app.layout === "bundled" ? BUNDLED_APP_EXTRAS : OWN_APP_EXTRAS);
 }
 
 /** The app's files of SOURCE on this machine; a git source is fetched into buildDir/sources. */
 export function fetchSource(source: AppSource, buildDir = BUILD_DIR): FetchedApp {
-  if (source.kind === "bundled") return { dir: APP_DIR, own: false };
-  if (source.kind === "directory") return { dir: source.dir, own: true };
+  if (source.kind === "bundled") return { dir: APP_DIR };
+  if (source.kind === "directory") return { dir: source.dir };
   const sources = path.join(buildDir, "sources");
   fs.mkdirSync(sources, { recursive: true });
   const git = new Git(source, sources);
   try {
     const commit = git.resolve();
     const dir = path.join(sources, commit);
-    if (fs.existsSync(dir)) return { dir, own: true, commit, reused: true };
+    if (fs.existsSync(dir)) return { dir, commit, reused: true };
     git.exportTree(commit, dir);
-    return { dir, own: true, commit, reused: false };
+    return { dir, commit, reused: false };
   } finally {
     git.close();
   }

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import * as tar from "tar";
 import * as zlib from "zlib";
-import { APP_DIR, buildBundle, OWN_APP_EXTRAS, releaseFiles } from "../../core/bundle";
+import { APP_DIR, buildBundle, OWN_APP_EXTRAS, releaseFiles, WSGI_WRAPPER } from "../../core/bundle";
 
 /**
  * The release archive: the same app always gives the same bytes (so an unchanged app re-runs no
@@ -80,8 +80,7 @@ describe("gzip twins of the static files", () => {
 
 describe("a user's app", () => {
   let app: string;
-  let wrapper: string;
-  let extras: Record<string, string>;
+  const extras = OWN_APP_EXTRAS;
   beforeAll(() => {
     app = path.join(work, "own");
     fs.mkdirSync(path.join(app, "web_flask", "__pycache__"), { recursive: true });
@@ -90,10 +89,6 @@ describe("a user's app", () => {
     fs.writeFileSync(path.join(app, "web_flask", "__pycache__", "x.cpython-311.pyc"), "compiled");
     fs.writeFileSync(path.join(app, "models.pyc"), "compiled");
     fs.writeFileSync(path.join(app, ".git", "HEAD"), "ref: refs/heads/main\n");
-    // The stack's wrapper comes from another part of the stack (files/wsgi/): a stand-in here.
-    wrapper = path.join(work, "hbnb_stack_wsgi.py");
-    fs.writeFileSync(wrapper, "# the stack's wrapper\n");
-    extras = { ...OWN_APP_EXTRAS, "hbnb_stack_wsgi.py": wrapper };
   });
 
   test("the stack adds its WSGI wrapper at the release root and jQuery under _hbnb_stack/", () => {
@@ -111,7 +106,7 @@ describe("a user's app", () => {
       "hbnb_stack_wsgi.py",
       "web_flask/0-hello_route.py",
     ]);
-    expect(files.get("hbnb_stack_wsgi.py")!.toString()).toBe("# the stack's wrapper\n");
+    expect(files.get("hbnb_stack_wsgi.py")!.equals(fs.readFileSync(WSGI_WRAPPER))).toBe(true);
     expect(
       files.get("_hbnb_stack/jquery.min.js")!.equals(fs.readFileSync(require.resolve("jquery/dist/jquery.min.js"))),
     ).toBe(true);

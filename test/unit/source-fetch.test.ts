@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AppSource } from "../../core/app-source";
-import { APP_DIR, buildBundle, BUNDLED_APP_EXTRAS, OWN_APP_EXTRAS, releaseFiles } from "../../core/bundle";
+import { APP_DIR, buildBundle, BUNDLED_APP_EXTRAS } from "../../core/bundle";
 import { fetchSource, sourceBundle, SourceError } from "../../source/fetch";
 import { commit, filesOf, git, gitDaemon, initRepo, Server } from "./git-fixtures";
 
@@ -21,18 +21,11 @@ const commits: Record<string, string> = {};
 const gitSource = (url: string, ref = ""): AppSource => ({ kind: "git", url, ref, ssh: false, key: "" });
 const daemonUrl = () => `git://127.0.0.1:${daemon.port}/app`;
 
-// The wrapper's file comes from another part of the stack (files/wsgi/); a stand-in of the same
-// name keeps these tests about the source and the bundle.
-let extras: Record<string, string>;
-
 /** The commit's files as git lists them: what an export must hold, exactly. */
 const committed = (ref: string) => git(repo, "ls-tree", "-r", "--name-only", ref).split("\n").sort();
 
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-source-"));
-  const wrapper = path.join(work, "hbnb_stack_wsgi.py");
-  fs.writeFileSync(wrapper, "# the stack's wrapper (stand-in)\n");
-  extras = { ...OWN_APP_EXTRAS, "hbnb_stack_wsgi.py": wrapper };
   repos = path.join(work, "repos");
   repo = path.join(repos, "app");
   initRepo(repo);
@@ -62,7 +55,6 @@ describe("a git repository", () => {
     const fetched = fetchSource(gitSource(daemonUrl()), path.join(work, "head"));
     expect(fetched).toEqual({
       dir: path.join(work, "head", "sources", commits.second),
-      own: true,
       commit: commits.second,
       reused: false,
     });
@@ -108,25 +100,24 @@ describe("a git repository", () => {
     const objects = () =>
       execFileSync("git", ["-C", path.join(build, "sources", cache), "count-objects", "-v"], { encoding: "utf8" });
     const before = { objects: objects(), inode: fs.statSync(first.dir).ino };
-    const bundle = buildBundle(build, first.dir, extras);
+    const bundle = sourceBundle({ source, layout: "classic" }, build);
 
     const second = fetchSource(source, build);
     expect(second).toEqual({ ...first, reused: true });
     expect({ objects: objects(), inode: fs.statSync(second.dir).ino }).toEqual(before);
-    expect(buildBundle(build, second.dir, extras)).toEqual(bundle);
+    expect(sourceBundle({ source, layout: "classic" }, build)).toEqual(bundle);
   });
 
   test("a new commit that changes a file: a new commit, a new release; the cache is reused", () => {
     fs.cpSync(repo, path.join(repos, "moving"), { recursive: true });
     const url = `git://127.0.0.1:${daemon.port}/moving`;
     const build = path.join(work, "new-commit");
-    const before = fetchSource(gitSource(url), build);
-    const old = buildBundle(build, before.dir, extras);
+    const old = sourceBundle({ source: gitSource(url), layout: "classic" }, build);
     const next = commit(path.join(repos, "moving"), "third", { "app.py": "app = 'third'\n" });
 
     const after = fetchSource(gitSource(url), build);
-    expect(after).toEqual({ dir: path.join(build, "sources", next), own: true, commit: next, reused: false });
-    expect(buildBundle(build, after.dir, extras).release).not.toBe(old.release);
+    expect(after).toEqual({ dir: path.join(build, "sources", next), commit: next, reused: false });
+    expect(sourceBundle({ source: gitSource(url), layout: "classic" }, build).release).not.toBe(old.release);
     expect(fs.readdirSync(path.join(build, "sources")).filter((f) => f.endsWith(".git"))).toHaveLength(1);
   });
 
@@ -134,11 +125,11 @@ describe("a git repository", () => {
     fs.cpSync(repo, path.join(repos, "same"), { recursive: true });
     const url = `git://127.0.0.1:${daemon.port}/same`;
     const build = path.join(work, "same-content");
-    const before = buildBundle(build, fetchSource(gitSource(url), build).dir, extras);
+    const before = sourceBundle({ source: gitSource(url), layout: "classic" }, build);
     git(path.join(repos, "same"), "commit", "--quiet", "--allow-empty", "-m", "nothing changed");
     const after = fetchSource(gitSource(url), build);
     expect(after.reused).toBe(false);
-    expect(buildBundle(build, after.dir, extras).release).toBe(before.release);
+    expect(sourceBundle({ source: gitSource(url), layout: "classic" }, build).release).toBe(before.release);
   });
 
   test("a repository whose HEAD names no branch: a branch fetches; no appRef says to set one", () => {
@@ -217,10 +208,10 @@ test("no git on this machine: the message says to install it", () => {
 });
 
 describe("a local directory and the bundled app", () => {
-  test("a directory is taken as it is, uncommitted files too; its release carries the stack's files", () => {
-    const fetched = fetchSource({ kind: "directory", dir: repo }, path.join(work, "dir"));
-    expect(fetched).toEqual({ dir: repo, own: true });
-    expect([...releaseFiles(fetched.dir, extras).keys()]).toEqual([
+  test("a directory is taken as it is, uncommitted files too; a user's layout adds the stack's files", () => {
+    const build = path.join(work, "dir");
+    expect(fetchSource({ kind: "directory", dir: repo }, build)).toEqual({ dir: repo });
+    expect(sourceBundle({ source: { kind: "directory", dir: repo }, layout: "custom" }, build).files).toEqual([
       "_hbnb_stack/jquery.min.js",
       "app.py",
       "hbnb_stack_wsgi.py",
@@ -231,12 +222,20 @@ describe("a local directory and the bundled app", () => {
   });
 
   test("the bundled app: files/app, bundled as it always was", () => {
-    expect(fetchSource({ kind: "bundled" }, path.join(work, "bundled"))).toEqual({ dir: APP_DIR, own: false });
-    const { release, sha256 } = buildBundle(path.join(work, "bundled-direct"), APP_DIR, BUNDLED_APP_EXTRAS);
-    expect(sourceBundle({ kind: "bundled" }, path.join(work, "bundled"))).toEqual({
-      release,
-      sha256,
-      archive: path.join(work, "bundled", `${release}.tar.gz`),
+    expect(fetchSource({ kind: "bundled" }, path.join(work, "bundled"))).toEqual({ dir: APP_DIR });
+    const direct = buildBundle(path.join(work, "bundled-direct"), APP_DIR, BUNDLED_APP_EXTRAS);
+    expect(sourceBundle({ source: { kind: "bundled" }, layout: "bundled" }, path.join(work, "bundled"))).toEqual({
+      ...direct,
+      archive: path.join(work, "bundled", `${direct.release}.tar.gz`),
     });
+  });
+
+  test("a copy of files/app under the bundled layout: the bundled app's release, byte for byte", () => {
+    const copy = path.join(work, "copy-of-app");
+    fs.cpSync(APP_DIR, copy, { recursive: true });
+    const source: AppSource = { kind: "directory", dir: copy };
+    const bundled = sourceBundle({ source: { kind: "bundled" }, layout: "bundled" }, path.join(work, "copy-a"));
+    const copied = sourceBundle({ source, layout: "bundled" }, path.join(work, "copy-b"));
+    expect({ ...copied, archive: "" }).toEqual({ ...bundled, archive: "" });
   });
 });
