@@ -4,7 +4,11 @@ import * as os from "os";
 import * as path from "path";
 import { AppSource } from "../../core/app-source";
 import { APP_DIR, buildBundle, BUNDLED_APP_EXTRAS } from "../../core/bundle";
+import { loadServerFiles } from "../../core/files";
+import { buildPlan } from "../../core/plan";
+import { parseSettings } from "../../core/settings";
 import { fetchSource, sourceBundle, SourceError } from "../../source/fetch";
+import { PRESETS, writeRepo } from "../e2e/fixture-repos";
 import { commit, filesOf, git, gitDaemon, initRepo, Server } from "./git-fixtures";
 
 /**
@@ -149,6 +153,26 @@ describe("a git repository", () => {
     expect(fetched.commit).toBe(commits.first);
     expect(filesOf(fetched.dir)).toEqual(committed(commits.first));
   });
+});
+
+test("a classic repository (test/e2e/fixture-repos.ts) over git's daemon: the plan finds the exercise's four apps", () => {
+  const commitId = writeRepo(path.join(repos, "classic"), PRESETS.classicFile);
+  const settings = parseSettings({
+    target: "existing",
+    hosts: '["192.0.2.10"]',
+    privateKey: fs.readFileSync(path.join(__dirname, "..", "fixtures", "id_ed25519"), "utf8"),
+    appSource: `git://127.0.0.1:${daemon.port}/classic`,
+    layout: "classic",
+  });
+  const build = path.join(work, "classic-build");
+  expect(fetchSource(settings.app.source, build).commit).toBe(commitId);
+  const plan = buildPlan(settings, sourceBundle(settings.app, build), loadServerFiles());
+  expect(plan.layout.services.map((s) => [s.name, s.app])).toEqual([
+    ["hello", "web_flask.0-hello_route:app"],
+    ["number", "web_flask.6-number_odd_or_even:app"],
+    ["api", "api.v1.app:app"],
+    ["page", "web_dynamic.100-hbnb:app"],
+  ]);
 });
 
 describe("a server that cannot be reached", () => {
