@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AwsHosts } from "./components/aws-hosts";
-import { buildBundle } from "./core/bundle";
 import { HostDeploy, Reachability } from "./components/deploy";
 import { loadServerFiles } from "./core/files";
 import { Host } from "./components/host";
 import { buildPlan } from "./core/plan";
 import { parseSettings, PROJECT, RawConfig, Settings } from "./core/settings";
+import { sourceBundle } from "./source/fetch";
 
 // Settings first: a bad value stops the program here, before any resource is registered.
 const prefix = `${PROJECT}:`;
@@ -16,6 +16,9 @@ const raw: RawConfig = Object.fromEntries(
     .map(([key, value]) => [key.slice(prefix.length), value]),
 );
 const settings = parseSettings(raw);
+// Then the app, on this machine (a git source into .build/sources): a repository or a ref that
+// cannot be fetched stops the program here too. The servers get it in the release archive only.
+const bundle = sourceBundle(settings.app);
 const stack = pulumi.getStack();
 // The key as settings read it (one trailing newline, which `pulumi config set ... < file` strips),
 // kept a secret as the CLI handed it.
@@ -37,7 +40,7 @@ const hosts: Host[] =
         port: settings.ssh.port,
       }));
 
-const plan = buildPlan(settings, buildBundle(), loadServerFiles());
+const plan = buildPlan(settings, bundle, loadServerFiles());
 // Flask's SECRET_KEY: made once per stack, the same on every server (a session signed by one
 // is valid on the others), kept encrypted in the state; `pulumi up --replace` on it rotates it.
 const flaskSecretKey = new random.RandomPassword("flask-secret-key", { length: 64, special: false });

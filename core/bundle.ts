@@ -3,11 +3,13 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tar from "tar";
 import * as zlib from "zlib";
+import { VENDOR_DIR, WRAPPER_MODULE } from "./services";
 
 /**
- * The release bundle: the app of files/app/ plus the assets it ships without a CDN, packed as one
- * reproducible tar.gz whose name carries a content hash. Same app, same bytes, same release id:
- * so an unchanged app re-runs no deploy step, and any change to it is a new release.
+ * The release bundle: the app (files/app/, or a user's app as source/fetch.ts fetched it) plus
+ * the files the stack adds to it, packed as one reproducible tar.gz whose name carries a content
+ * hash. Same app, same bytes, same release id: so an unchanged app re-runs no deploy step, and any
+ * change to it is a new release.
  */
 
 export interface Bundle {
@@ -24,17 +26,33 @@ export interface Bundle {
 const root = path.join(__dirname, "..");
 export const APP_DIR = path.join(root, "files", "app");
 
-/** Files that never belong in a release: caches and editors' leftovers. */
-const IGNORED = /(^|\/)(__pycache__|\.pytest_cache|\.gitignore|RELEASE)(\/|$)|\.py[co]$|~$/;
+/** Files that never belong in a release: git's own, caches and editors' leftovers. */
+const IGNORED = /(^|\/)(\.git|__pycache__|\.pytest_cache|\.gitignore|RELEASE)(\/|$)|\.py[co]$|~$/;
 
-/** Assets the app serves from /static/ that come from npm rather than from the repository. */
-const VENDORED: Record<string, string> = {
-  "hbnb/static/scripts/jquery.min.js": require.resolve("jquery/dist/jquery.min.js"),
+const JQUERY = require.resolve("jquery/dist/jquery.min.js");
+
+/** Files the stack adds to an app's own: path inside the release → file on this machine. */
+export type Extras = Record<string, string>;
+
+/** The bundled app's: the jQuery it serves from /static/, from npm rather than from a CDN. */
+export const BUNDLED_APP_EXTRAS: Extras = { "hbnb/static/scripts/jquery.min.js": JQUERY };
+
+/** The stack's WSGI wrapper: the health route and the route mapping around a user's app. */
+export const WSGI_WRAPPER = path.join(root, "files", "wsgi", `${WRAPPER_MODULE}.py`);
+
+/**
+ * A user's app's: the wrapper at the release root, where Gunicorn imports it from, and jQuery
+ * under a directory of the stack's own, for pages that load it from a CDN (the site's rewrite).
+ */
+export const OWN_APP_EXTRAS: Extras = {
+  [`${WRAPPER_MODULE}.py`]: WSGI_WRAPPER,
+  [`${VENDOR_DIR}/jquery.min.js`]: JQUERY,
 };
 
 /** Every file of the release: path inside the release → file on this machine. */
-export function releaseFiles(appDir = APP_DIR): Map<string, string> {
+export function releaseFiles(appDir = APP_DIR, extras: Extras = BUNDLED_APP_EXTRAS): Map<string, string> {
   const files = new Map<string, string>();
+  const realApp = fs.realpathSync(appDir);
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
@@ -42,10 +60,35 @@ export function releaseFiles(appDir = APP_DIR): Map<string, string> {
       if (IGNORED.test(rel)) continue;
       if (entry.isDirectory()) walk(full);
       else if (entry.isFile()) files.set(rel, full);
+      else if (entry.isSymbolicLink()) followLink(full, rel);
     }
   };
+  // A symlink of a user's repository (a shared static directory, say) lands in the release as a
+  // copy of what it points at, as long as that is inside the app: the release holds no link.
+  const followLink = (link: string, rel: string): void => {
+    const target = fs.existsSync(link) ? fs.realpathSync(link) : undefined;
+    const inside = target !== undefined && (target === realApp || target.startsWith(`${realApp}${path.sep}`));
+    if (!inside)
+      throw new Error(
+        `${link}: a symlink to something outside the app (or to nothing); the release carries the app's files only`,
+      );
+    if (fs.statSync(target).isFile()) return void files.set(rel, link);
+    if (`${fs.realpathSync(path.dirname(link))}${path.sep}`.startsWith(`${target}${path.sep}`)) {
+      throw new Error(`${link}: a symlink to a directory that holds it, which would hold itself without end`);
+    }
+    walk(link);
+  };
   walk(appDir);
-  for (const [rel, source] of Object.entries(VENDORED)) files.set(rel, source);
+  for (const [rel, source] of Object.entries(extras)) {
+    // The stack's file would silently take the place of the app's own: name it instead.
+    if (files.has(rel)) {
+      throw new Error(
+        `${path.join(appDir, rel)}: the stack puts a file of its own there in the release; rename the app's`,
+      );
+    }
+    if (!fs.existsSync(source)) throw new Error(`${source} is missing: the stack's file for ${rel} in the release`);
+    files.set(rel, source);
+  }
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
@@ -71,9 +114,9 @@ export function gzipTwin(data: Buffer): Buffer | undefined {
  * Everything the archive holds but its RELEASE file, by path inside the release, sorted: the
  * app's files and the gzip twins of its static text files.
  */
-export function releaseContents(appDir = APP_DIR): Map<string, Buffer> {
+export function releaseContents(appDir = APP_DIR, extras: Extras = BUNDLED_APP_EXTRAS): Map<string, Buffer> {
   const contents = new Map<string, Buffer>();
-  for (const [rel, source] of releaseFiles(appDir)) {
+  for (const [rel, source] of releaseFiles(appDir, extras)) {
     const data = fs.readFileSync(source);
     contents.set(rel, data);
     const twin = PRECOMPRESSED.test(rel) ? gzipTwin(data) : undefined;
@@ -89,9 +132,12 @@ export function releaseId(contents: Map<string, Buffer>): string {
   return `r-${hash.digest("hex").slice(0, 12)}`;
 }
 
-/** Builds (or reuses) the archive of the app in buildDir. */
-export function buildBundle(buildDir = path.join(root, ".build"), appDir = APP_DIR): Bundle {
-  const contents = releaseContents(appDir);
+/** Where the archives (and source/fetch.ts's git caches and trees) are kept on this machine. */
+export const BUILD_DIR = path.join(root, ".build");
+
+/** Builds (or reuses) the archive of the app in appDir, with EXTRAS, in buildDir. */
+export function buildBundle(buildDir = BUILD_DIR, appDir = APP_DIR, extras: Extras = BUNDLED_APP_EXTRAS): Bundle {
+  const contents = releaseContents(appDir, extras);
   const release = releaseId(contents);
   const archive = path.join(buildDir, `${release}.tar.gz`);
   if (!fs.existsSync(archive)) {

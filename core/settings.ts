@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
+import { AppSource, readAppSource } from "./app-source";
 
 /**
  * The stack's settings: every value that shapes the servers, typed and validated in one place.
@@ -91,6 +92,8 @@ export interface AppSettings {
   pythonPackages: string[];
   /** Whether Nginx rewrites a classic page's hard-coded API and CDN URLs to same-origin ones. */
   rewriteClassicUrls: boolean;
+  /** Where the app of the release comes from (appSource, appRef, appSourceKey). */
+  source: AppSource;
 }
 
 export interface Settings {
@@ -121,7 +124,8 @@ interface SchemaEntry {
   secret?: boolean;
 }
 
-const schemaFile = path.join(__dirname, "..", "Pulumi.yaml");
+const projectDir = path.join(__dirname, "..");
+const schemaFile = path.join(projectDir, "Pulumi.yaml");
 
 /** The config schema of Pulumi.yaml, keyed without the project prefix. */
 export function configSchema(file = schemaFile): Record<string, SchemaEntry> {
@@ -226,6 +230,7 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
       "rewriteClassicUrls",
       "true makes Nginx rewrite a classic page's http://0.0.0.0:5001/api/v1/ and CDN jQuery URLs to same-origin ones",
     ),
+    source: r.appSource(),
   };
   app.services = r.services("services", app.layout, app.workers);
   const settings: Settings = { target, ssh, app };
@@ -577,6 +582,18 @@ class Reader {
         this.fail(`${at}.${field}`, s[field], `not a field of a service; known: ${known.join(", ")}`);
       return { name, app, routes: parsedRoutes, workers: n, environment, static: parsedStatic };
     });
+  }
+
+  /** appSource, appRef and appSourceKey together: each makes sense only with the others. */
+  appSource(): AppSource {
+    const text = (key: string) => this.raw[key] ?? "";
+    const { source, problems } = readAppSource(
+      { appSource: text("appSource"), appRef: text("appRef"), appSourceKey: text("appSourceKey") },
+      projectDir,
+      PROJECT,
+    );
+    this.problems.push(...problems);
+    return source;
   }
 
   instanceType(key: string): string {

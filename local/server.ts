@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildBundle, Bundle } from "../core/bundle";
+import { Bundle } from "../core/bundle";
 import { sshUserData } from "../core/cloud-config";
 import { loadServerFiles } from "../core/files";
 import { buildPlan, Plan } from "../core/plan";
@@ -11,6 +11,7 @@ import { runPlan, RunOptions, StepReport, undoPlan } from "./runner";
 import { hostSecrets } from "./secrets";
 import { keyFileFor, Result, ssh, SshTarget } from "./ssh";
 import { localSettings } from "./stack";
+import { sourceBundle } from "../source/fetch";
 
 export interface BootOptions {
   /** "debian" unless given (local/hosts.ts, IMAGES). */
@@ -78,8 +79,8 @@ export class LocalServer {
     this.target = { address: this.host.address, port, user, keyFile: key.keyFile };
   }
 
-  /** The plan of the current settings, for BUNDLE (the app in files/app unless given). */
-  planOf(bundle: Bundle = buildBundle()): Plan {
+  /** The plan of the current settings, for BUNDLE (the app of the settings' appSource unless given). */
+  planOf(bundle: Bundle = sourceBundle(this.settings.app)): Plan {
     return buildPlan(this.settings, bundle, loadServerFiles());
   }
 

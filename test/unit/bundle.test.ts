@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import * as tar from "tar";
 import * as zlib from "zlib";
-import { APP_DIR, buildBundle } from "../../core/bundle";
+import { APP_DIR, buildBundle, OWN_APP_EXTRAS, releaseFiles, WSGI_WRAPPER } from "../../core/bundle";
 
 /**
  * The release archive: the same app always gives the same bytes (so an unchanged app re-runs no
@@ -75,5 +75,73 @@ describe("gzip twins of the static files", () => {
   test("images and code get none", () => {
     const twins = [...files.keys()].filter((f) => f.endsWith(".gz"));
     expect(twins.every((f) => /^hbnb\/static\/.+\.(css|js)\.gz$/.test(f))).toBe(true);
+  });
+});
+
+describe("a user's app", () => {
+  let app: string;
+  const extras = OWN_APP_EXTRAS;
+  beforeAll(() => {
+    app = path.join(work, "own");
+    fs.mkdirSync(path.join(app, "web_flask", "__pycache__"), { recursive: true });
+    fs.mkdirSync(path.join(app, ".git", "objects"), { recursive: true });
+    fs.writeFileSync(path.join(app, "web_flask", "0-hello_route.py"), "print('hello')\n");
+    fs.writeFileSync(path.join(app, "web_flask", "__pycache__", "x.cpython-311.pyc"), "compiled");
+    fs.writeFileSync(path.join(app, "models.pyc"), "compiled");
+    fs.writeFileSync(path.join(app, ".git", "HEAD"), "ref: refs/heads/main\n");
+  });
+
+  test("the stack adds its WSGI wrapper at the release root and jQuery under _hbnb_stack/", () => {
+    expect(OWN_APP_EXTRAS).toEqual({
+      "hbnb_stack_wsgi.py": path.join(__dirname, "..", "..", "files", "wsgi", "hbnb_stack_wsgi.py"),
+      "_hbnb_stack/jquery.min.js": require.resolve("jquery/dist/jquery.min.js"),
+    });
+  });
+
+  test("its archive: the app's files, the stack's two, RELEASE; no .git, __pycache__ or .pyc", () => {
+    const files = unpack(buildBundle(path.join(work, "own-build"), app, extras).archive);
+    expect([...files.keys()]).toEqual([
+      "RELEASE",
+      "_hbnb_stack/jquery.min.js",
+      "hbnb_stack_wsgi.py",
+      "web_flask/0-hello_route.py",
+    ]);
+    expect(files.get("hbnb_stack_wsgi.py")!.equals(fs.readFileSync(WSGI_WRAPPER))).toBe(true);
+    expect(
+      files.get("_hbnb_stack/jquery.min.js")!.equals(fs.readFileSync(require.resolve("jquery/dist/jquery.min.js"))),
+    ).toBe(true);
+  });
+
+  test("a file of the app where the stack puts its own is named, not overwritten", () => {
+    const clash = path.join(work, "clash");
+    fs.mkdirSync(clash);
+    fs.writeFileSync(path.join(clash, "hbnb_stack_wsgi.py"), "mine\n");
+    expect(() => releaseFiles(clash, extras)).toThrow(
+      `${path.join(clash, "hbnb_stack_wsgi.py")}: the stack puts a file of its own there in the release; rename the app's`,
+    );
+  });
+
+  test("a symlink inside the app lands as a copy of what it points at; one outside it is refused", () => {
+    const linked = path.join(work, "linked");
+    fs.mkdirSync(path.join(linked, "web_flask", "static"), { recursive: true });
+    fs.writeFileSync(path.join(linked, "web_flask", "static", "style.css"), "body {}\n");
+    fs.symlinkSync("web_flask/static", path.join(linked, "static"));
+    fs.symlinkSync("web_flask/static/style.css", path.join(linked, "style.css"));
+    expect([...releaseFiles(linked, extras).keys()]).toEqual([
+      "_hbnb_stack/jquery.min.js",
+      "hbnb_stack_wsgi.py",
+      "static/style.css",
+      "style.css",
+      "web_flask/static/style.css",
+    ]);
+    fs.symlinkSync("/etc/hostname", path.join(linked, "outside"));
+    expect(() => releaseFiles(linked, extras)).toThrow(
+      `${path.join(linked, "outside")}: a symlink to something outside the app (or to nothing); the release carries the app's files only`,
+    );
+    fs.rmSync(path.join(linked, "outside"));
+    fs.symlinkSync("..", path.join(linked, "web_flask", "up"));
+    expect(() => releaseFiles(linked, extras)).toThrow(
+      `${path.join(linked, "web_flask", "up")}: a symlink to a directory that holds it, which would hold itself without end`,
+    );
   });
 });

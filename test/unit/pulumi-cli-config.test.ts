@@ -135,6 +135,27 @@ describe("this project's Pulumi.yaml under those rules", () => {
     });
   });
 
+  test("an optional secret cannot be declared `secret: true` with a default: every stack without it stops", () => {
+    // Why appSourceKey is declared without `secret: true`: the CLI checks the merged value, the
+    // default included, for encryption (validateStackConfigValues).
+    const run = cli("name: test\nconfig:\n  deployKey:\n    type: string\n    secret: true\n    default: ''\n");
+    expect(run).toThrow(
+      new CliError("Stack 'dev' with configuration key 'deployKey' must be encrypted as it's secret"),
+    );
+  });
+
+  test("appSourceKey: empty when the stack has none; a secret of the program when set with --secret", () => {
+    const privateKey = { "hbnb-stack:privateKey": new Secret("k") };
+    const unset = programConfig(project, "dev", privateKey);
+    expect(unset.config["hbnb-stack:appSourceKey"]).toBe("");
+    expect(unset.secretKeys).toEqual(["hbnb-stack:privateKey"]);
+    const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n";
+    const stack = configSet(project, privateKey, ["--secret", "appSourceKey"], key);
+    const set = programConfig(project, "dev", stack);
+    expect(set.config["hbnb-stack:appSourceKey"]).toBe(key.replace(/\n$/, ""));
+    expect(set.secretKeys.sort()).toEqual(["hbnb-stack:appSourceKey", "hbnb-stack:privateKey"]);
+  });
+
   test("no key is named like a password, so `config set` never asks for --plaintext", () => {
     for (const key of Object.keys(project.config)) {
       expect(() => configSet(project, {}, [key, "x"])).not.toThrow();

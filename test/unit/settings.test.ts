@@ -59,6 +59,7 @@ describe("defaults", () => {
       environment: {},
       pythonPackages: [],
       rewriteClassicUrls: false,
+      source: { kind: "bundled" },
     });
   });
 
