@@ -274,20 +274,26 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
       },
       { secrets: [...SECRETS] },
     ),
-    step(
-      files,
-      "database",
-      settings.app.demoData ? "create the schema; the demo data into a new database" : "create the schema",
-      {
-        HBNB_RELEASE: release,
-        HBNB_APP_DIR: l.appDir,
-        HBNB_APP_USER: l.user,
-        HBNB_ENV_PATH: l.envFile,
-        HBNB_DEMO_DATA: String(settings.app.demoData),
-      },
-      // The schema and data go to whatever database the environment names.
-      { inputs: { env } },
-    ),
+    // The bundled app's schema and demo data; a user's app makes its own tables (a classic
+    // app's models do, at import).
+    ...(l.layout !== "bundled"
+      ? []
+      : [
+          step(
+            files,
+            "database",
+            settings.app.demoData ? "create the schema; the demo data into a new database" : "create the schema",
+            {
+              HBNB_RELEASE: release,
+              HBNB_APP_DIR: l.appDir,
+              HBNB_APP_USER: l.user,
+              HBNB_ENV_PATH: l.envFile,
+              HBNB_DEMO_DATA: String(settings.app.demoData),
+            },
+            // The schema and data go to whatever database the environment names.
+            { inputs: { env } },
+          ),
+        ]),
     step(
       files,
       "switch",
