@@ -41,12 +41,14 @@ export const BUNDLED_APP_EXTRAS: Extras = { "hbnb/static/scripts/jquery.min.js":
 export const WSGI_WRAPPER = path.join(root, "files", "wsgi", `${WRAPPER_MODULE}.py`);
 
 /**
- * A user's app's: the wrapper at the release root, where Gunicorn imports it from, and jQuery
- * under a directory of the stack's own, for pages that load it from a CDN (the site's rewrite).
+ * A user's app's: the wrapper at the release root, where Gunicorn imports it from; under a
+ * directory of the stack's own, jQuery for pages that load it from a CDN (the site's rewrite),
+ * and the import check the release step runs before it unpacks (files/scripts/release.sh).
  */
 export const OWN_APP_EXTRAS: Extras = {
   [`${WRAPPER_MODULE}.py`]: WSGI_WRAPPER,
   [`${VENDOR_DIR}/jquery.min.js`]: JQUERY,
+  [`${VENDOR_DIR}/check_imports.py`]: path.join(root, "files", "wsgi", "check_imports.py"),
 };
 
 /** Every file of the release: path inside the release → file on this machine. */

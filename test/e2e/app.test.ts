@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { chromium, Browser } from "playwright-core";
+import { Browser } from "playwright-core";
+import { launchBrowser, watchedPage } from "./browser";
 import { json, RESULTS, TestServer } from "./server";
 
 /**
@@ -199,33 +200,12 @@ describe("Nginx's cache of the app's answers", () => {
 describe("the page in Chromium", () => {
   let browser: Browser;
   beforeAll(async () => {
-    // Flags for this machine (root, no GPU, no network but the test hosts): see the env notes.
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchBrowser();
   });
   afterAll(() => browser?.close());
 
   test("loads with no failed request and no console error; an amenity filters the places exactly", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(`console: ${message.text()}`);
-    });
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("requestfailed", (request) => problems.push(`failed: ${request.url()}`));
-    page.on("response", (response) => {
-      if (response.status() >= 400) problems.push(`${response.status()}: ${response.url()}`);
-    });
+    const { page, problems } = await watchedPage(browser);
     const base = `http://${server.host.address}`;
 
     await page.goto(`${base}/`, { waitUntil: "networkidle" });

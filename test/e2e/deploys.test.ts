@@ -4,9 +4,9 @@ import * as path from "path";
 import { APP_DIR, Bundle, buildBundle } from "../../core/bundle";
 import { loadServerFiles, ServerFiles } from "../../core/files";
 import { buildPlan } from "../../core/plan";
-import { StepFailed, StepReport } from "../../local/runner";
+import { StepReport } from "../../local/runner";
 import { TestServer } from "./server";
-import { expectNoFailure, underLoad } from "./wait";
+import { expectNoFailure, failure, underLoad } from "./wait";
 
 /**
  * Deploys without interruption, on a real local server under a bounded load from outside:
@@ -35,16 +35,6 @@ const deployOf = (bundle: Bundle, files: ServerFiles = loadServerFiles()) =>
   server.deploy(buildPlan(server.settings, bundle, files));
 
 const ran = (reports: StepReport[]) => reports.filter((r) => r.ran).map((r) => r.step);
-
-async function failure(deploy: Promise<unknown>): Promise<StepFailed> {
-  try {
-    await deploy;
-  } catch (error) {
-    if (error instanceof StepFailed) return error;
-    throw error;
-  }
-  throw new Error("the deploy succeeded; it was expected to fail");
-}
 
 beforeAll(async () => {
   await server.create();

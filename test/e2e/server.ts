@@ -98,9 +98,9 @@ export class TestServer extends LocalServer {
     return super.serving(plan);
   }
 
-  /** PIDs of the Gunicorn master and of its workers. */
-  async gunicorn(): Promise<{ master: number; workers: number[] }> {
-    const service = this.plan.layout.service;
+  /** PIDs of the Gunicorn master of UNIT (default: the first service's) and of its workers. */
+  async gunicorn(unit = this.plan.layout.services[0].unit): Promise<{ master: number; workers: number[] }> {
+    const service = unit;
     const master = Number((await this.sh(`systemctl show -p MainPID --value ${service}`)).out);
     const children = (await this.sh(`pgrep -P ${master} || true`)).out;
     return { master, workers: children.split("\n").filter(Boolean).map(Number).sort() };

@@ -10,7 +10,7 @@ import { gitDaemon, Server } from "../unit/git-fixtures";
  * machine's loopback, fetched here by the driver (local/server.ts, source/fetch.ts) and reaches
  * the server in the release archive only; a new commit is a new release that serves.
  */
-const server = new TestServer("src-git");
+const server = new TestServer("hbnb-e2e-source");
 const plain = PRESETS.plainFlask;
 let work: string;
 let daemon: Server;

@@ -1,6 +1,6 @@
 import { LoadResult, startLoad } from "../../bench/wrk";
 import { Plan } from "../../core/plan";
-import { StepReport } from "../../local/runner";
+import { StepFailed, StepReport } from "../../local/runner";
 import { TestServer } from "./server";
 
 /**
@@ -18,12 +18,13 @@ export async function until(what: string, seconds: number, check: () => boolean 
 }
 
 /**
- * Runs ACTION while the page and a static file of SERVER are under load, from before it begins
- * until it has ended (wrk is stopped then; 5 minutes at most).
+ * Runs ACTION while PATHS of SERVER (default: the bundled app's page and a static file) are
+ * under load, from before it begins until it has ended (wrk is stopped then; 5 minutes at most).
  */
 export async function underLoad<T>(
   server: TestServer,
   action: () => Promise<T>,
+  paths = ["/", "/static/styles/common.css"],
 ): Promise<{ result: T; loads: LoadResult[] }> {
   const base = `http://${server.host.address}`;
   // A failed request is one Nginx answers with an error, or that gets no answer at all. A slow
@@ -31,12 +32,9 @@ export async function underLoad<T>(
   // reload took over wrk's default 5 s once, and was answered. wrk waits longer than Nginx's own
   // 60 s upstream timeouts, so Nginx's verdict (a 502 or 504, counted as status) is the one.
   const shape = { seconds: 300, connections: 8, threads: 1, timeoutSeconds: 70 };
-  const runs = [
-    // The page: Nginx may send it from its cache, but asks Gunicorn for the data's generation
-    // first, so every request of it goes through a worker.
-    startLoad({ url: `${base}/`, ...shape }),
-    startLoad({ url: `${base}/static/styles/common.css`, ...shape }),
-  ];
+  // The bundled app's page: Nginx may send it from its cache, but asks Gunicorn for the data's
+  // generation first, so every request of it goes through a worker.
+  const runs = paths.map((route) => startLoad({ url: `${base}${route}`, ...shape }));
   await Promise.all(runs.map((run) => run.started));
   const outcome = await action().then(
     (value) => ({ value }),
@@ -46,6 +44,17 @@ export async function underLoad<T>(
   const loads = await Promise.all(runs.map((run) => run.result));
   if ("error" in outcome) throw outcome.error;
   return { result: outcome.value, loads };
+}
+
+/** The step that stopped DEPLOY, which was expected to fail. */
+export async function failure(deploy: Promise<unknown>): Promise<StepFailed> {
+  try {
+    await deploy;
+  } catch (error) {
+    if (error instanceof StepFailed) return error;
+    throw error;
+  }
+  throw new Error("the deploy succeeded; it was expected to fail");
 }
 
 /** Every request of the loads answered, and there were some. */

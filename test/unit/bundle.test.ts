@@ -91,17 +91,19 @@ describe("a user's app", () => {
     fs.writeFileSync(path.join(app, ".git", "HEAD"), "ref: refs/heads/main\n");
   });
 
-  test("the stack adds its WSGI wrapper at the release root and jQuery under _hbnb_stack/", () => {
+  test("the stack adds its WSGI wrapper at the release root, jQuery and the import check under _hbnb_stack/", () => {
     expect(OWN_APP_EXTRAS).toEqual({
       "hbnb_stack_wsgi.py": path.join(__dirname, "..", "..", "files", "wsgi", "hbnb_stack_wsgi.py"),
       "_hbnb_stack/jquery.min.js": require.resolve("jquery/dist/jquery.min.js"),
+      "_hbnb_stack/check_imports.py": path.join(__dirname, "..", "..", "files", "wsgi", "check_imports.py"),
     });
   });
 
-  test("its archive: the app's files, the stack's two, RELEASE; no .git, __pycache__ or .pyc", () => {
+  test("its archive: the app's files, the stack's three, RELEASE; no .git, __pycache__ or .pyc", () => {
     const files = unpack(buildBundle(path.join(work, "own-build"), app, extras).archive);
     expect([...files.keys()]).toEqual([
       "RELEASE",
+      "_hbnb_stack/check_imports.py",
       "_hbnb_stack/jquery.min.js",
       "hbnb_stack_wsgi.py",
       "web_flask/0-hello_route.py",
@@ -128,6 +130,7 @@ describe("a user's app", () => {
     fs.symlinkSync("web_flask/static", path.join(linked, "static"));
     fs.symlinkSync("web_flask/static/style.css", path.join(linked, "style.css"));
     expect([...releaseFiles(linked, extras).keys()]).toEqual([
+      "_hbnb_stack/check_imports.py",
       "_hbnb_stack/jquery.min.js",
       "hbnb_stack_wsgi.py",
       "static/style.css",

@@ -44,7 +44,12 @@ test("a git source: the release of its commit is what each server gets", async (
   expect(run.error).toBeUndefined();
   const raw = Object.fromEntries(Object.entries(config.config).map(([k, v]) => [k.replace("hbnb-stack:", ""), v]));
   const expected = sourceBundle(parseSettings(raw).app, path.join(work, "build"));
-  expect(expected.files).toEqual(["_hbnb_stack/jquery.min.js", "app.py", "hbnb_stack_wsgi.py"]);
+  expect(expected.files).toEqual([
+    "_hbnb_stack/check_imports.py",
+    "_hbnb_stack/jquery.min.js",
+    "app.py",
+    "hbnb_stack_wsgi.py",
+  ]);
   const uploads = run.resources.filter((r) => r.type === "command:remote:CopyToRemote");
   expect(uploads.map((u) => u.inputs.remotePath)).toEqual([`/tmp/hbnb-stack-${expected.release}.tar.gz`]);
   expect(run.outputs.release).toBe(expected.release);

@@ -236,6 +236,7 @@ describe("a local directory and the bundled app", () => {
     const build = path.join(work, "dir");
     expect(fetchSource({ kind: "directory", dir: repo }, build)).toEqual({ dir: repo });
     expect(sourceBundle({ source: { kind: "directory", dir: repo }, layout: "custom" }, build).files).toEqual([
+      "_hbnb_stack/check_imports.py",
       "_hbnb_stack/jquery.min.js",
       "app.py",
       "hbnb_stack_wsgi.py",
