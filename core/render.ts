@@ -8,8 +8,11 @@ import { Layout, Tunables } from "./layout";
  * as is). Rendered with one nunjucks environment, and sent to the step in one record format.
  */
 
-/** What the templates see: the layout, the tunables, and the SSH user and port the deploy uses. */
-export type TemplateValues = Layout & Tunables & { sshUser: string; sshPort: number };
+/**
+ * What the templates see: the layout, the tunables, the SSH user and port the deploy uses, and
+ * MariaDB's socket (core/mariadb.ts).
+ */
+export type TemplateValues = Layout & Tunables & { sshUser: string; sshPort: number; mariadbSocket: string };
 
 /**
  * What a file is to the step that installs it: how it is checked and what applies it.
