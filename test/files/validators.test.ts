@@ -29,6 +29,8 @@ const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-files-"));
 describe.each<[string, RawConfig]>([
   ["defaults", {}],
   ["a domain, 9 workers, other directories", { serverName: "example.com www.example.com", workers: "9", appUser: "web", appDir: "/opt/web", dataDir: "/opt/web-data", logDir: "/var/log/web" }],
+  // The unit then wants mariadb.service and keeps the sandbox without IP.
+  ["MariaDB on the server", { database: "mariadb" }],
 ])("configs rendered with %s", (_, raw) => {
   const configs = configsOf(raw);
 
