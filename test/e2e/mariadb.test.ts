@@ -22,6 +22,8 @@ const reports: StepReport[] = [];
 /** Every password the app's MariaDB user has had here. */
 const passwords: string[] = [];
 let state: { id: string; name: string };
+/** The new release's app and archive: later deploys upload it again (after the undos). */
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-app-"));
 
 const ran = (list: StepReport[]) => list.filter((r) => r.ran).map((r) => r.step);
 const outputOf = (list: StepReport[], step: string) => list.find((r) => r.step === step)!.output;
@@ -76,7 +78,10 @@ beforeAll(async () => {
   await deploy();
   passwords.push(server.secrets().databasePassword);
 });
-afterAll(() => server.destroy());
+afterAll(async () => {
+  await server.destroy();
+  fs.rmSync(work, { recursive: true, force: true });
+});
 
 test("a fresh server runs every step, and the mariadb step says what it made", () => {
   expect(ran(reports)).toEqual(server.plan.steps.map((s) => s.name));
@@ -142,13 +147,11 @@ test("the mariadb step, run again, changes nothing", async () => {
 });
 
 test("a new release keeps the data", async () => {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-app-"));
   fs.cpSync(APP_DIR, path.join(work, "app"), { recursive: true });
   fs.appendFileSync(path.join(work, "app", "hbnb", "wsgi.py"), "\n# changed by the MariaDB e2e test\n");
   const bundle = buildBundle(path.join(work, "build"), path.join(work, "app"));
   const plan = buildPlan(server.settings, bundle, loadServerFiles());
   const list = await deploy(plan);
-  fs.rmSync(work, { recursive: true });
   // The plan the later deploys start from: this release stays.
   server.plan = plan;
   expect(ran(list)).toEqual(["release", "database", "switch", "prune"]);
