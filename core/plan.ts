@@ -189,6 +189,7 @@ function usersValues(l: Layout): Record<string, string> {
     HBNB_CONFIG_DIR: l.configDir,
   };
 }
+
 /** The app's database and user in MariaDB, and the stack's drop-in: what the mariadb step makes and its undo takes back. */
 function mariadbValues({ name, user }: MariadbNames): Record<string, string> {
   return { HBNB_DB_NAME: name, HBNB_DB_USER: user, HBNB_DB_CONFIG_PATH: MARIADB_CONFIG_PATH };
