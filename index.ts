@@ -47,7 +47,15 @@ const flaskSecretKey = new random.RandomPassword("flask-secret-key", { length: 6
 // The API's write token: the same on every server, a secret output for the people and scripts
 // that write (`pulumi stack output apiToken --show-secrets`); `--replace` on it rotates it.
 const apiTokenPassword = new random.RandomPassword("api-token", { length: 48, special: false });
-const secrets = { flaskSecretKey: flaskSecretKey.result, apiToken: apiTokenPassword.result };
+const secrets: Record<string, pulumi.Output<string>> = {
+  flaskSecretKey: flaskSecretKey.result,
+  apiToken: apiTokenPassword.result,
+};
+if (settings.app.database === "mariadb") {
+  // The password of the app's MariaDB user (database mariadb; none otherwise): the same on every
+  // server, in the app's environment only; `pulumi up --replace` on it sets a new one.
+  secrets.databasePassword = new random.RandomPassword("database-password", { length: 32, special: false }).result;
+}
 const reachability = reachabilityOf(settings);
 // On servers you already have, `pulumi destroy` takes the plan back out (components/deploy.ts).
 const undoOnDestroy = settings.target === "existing";

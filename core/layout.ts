@@ -1,5 +1,5 @@
 import { Service, services, VENDOR_DIR } from "./services";
-import { AppLayout, AppSettings } from "./settings";
+import { AppLayout, AppSettings, Database } from "./settings";
 
 /**
  * Where things are on a server: the names and paths every template, step and tool shares,
@@ -82,7 +82,12 @@ export function layout(app: AppSettings, releaseFiles: string[] = []): Layout {
 
 /** How the app is run and served: the stack's settings that the templates and steps use. */
 export interface Tunables {
-  /** What the app connects to (SQLite in the data directory unless the stack names one). */
+  /** sqlite, or mariadb: MariaDB on the server (core/mariadb.ts). */
+  database: Database;
+  /**
+   * What the app connects to (SQLite in the data directory unless the stack names one); empty
+   * for MariaDB, whose URL carries the stack's password: only the environment file holds it.
+   */
   databaseUrl: string;
   serverName: string;
   workers: number;
@@ -97,7 +102,8 @@ export interface Tunables {
 
 export function tunables(app: AppSettings): Tunables {
   return {
-    databaseUrl: app.databaseUrl || `sqlite:///${app.dataDir}/hbnb.db`,
+    database: app.database,
+    databaseUrl: app.database === "mariadb" ? "" : app.databaseUrl || `sqlite:///${app.dataDir}/hbnb.db`,
     serverName: app.serverName,
     workers: app.workers,
     keepReleases: app.keepReleases,

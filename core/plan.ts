@@ -3,6 +3,7 @@ import { Bundle } from "./bundle";
 import { ServerFiles } from "./files";
 import { HARDENING_PACKAGES } from "./hardening";
 import { Layout, layout, Tunables, tunables } from "./layout";
+import { MARIADB_CONFIG_PATH, MARIADB_SOCKET, MariadbLogin, MariadbNames, mariadbNames, mariadbUrl } from "./mariadb";
 import { FileKind, fileRecords, RenderedFile, renderFiles, renderTemplate } from "./render";
 import { Settings } from "./settings";
 
@@ -71,8 +72,17 @@ export const secretToken = (name: string): string => `@@hbnb-secret:${name}@@`;
 export const carriesSecrets = (step: Step): boolean =>
   step.secrets.some((name) => step.stdin.includes(secretToken(name)));
 
-/** The secrets the stack generates: Flask's SECRET_KEY, and the token the API's writes need. */
-export const SECRETS = ["flaskSecretKey", "apiToken"] as const;
+/**
+ * The secrets the stack generates: Flask's SECRET_KEY, the token the API's writes need, and the
+ * password of the app's MariaDB user (database mariadb only: see secretNames).
+ */
+export const SECRETS = ["flaskSecretKey", "apiToken", "databasePassword"] as const;
+export type SecretName = (typeof SECRETS)[number];
+
+/** The secrets a stack with SETTINGS uses: the drivers make these, and no other. */
+export function secretNames(settings: Settings): SecretName[] {
+  return SECRETS.filter((name) => name !== "databasePassword" || settings.app.database === "mariadb");
+}
 
 export interface Plan {
   release: string;
@@ -87,15 +97,35 @@ export interface Plan {
   steps: Step[];
 }
 
+/**
+ * The parts of a MySQL or MariaDB databaseUrl, for the variables a classic app reads
+ * (HBNB_MYSQL_USER, _PWD, _HOST, _DB); undefined for any other URL.
+ */
+export function mysqlParts(url: string): { user: string; password: string; host: string; name: string } | undefined {
+  if (!/^(mysql|mariadb)(\+\w+)?:\/\//.test(url)) return undefined;
+  const parsed = new URL(url.replace(/^[^:]+:/, "http:"));
+  return {
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    host: parsed.host,
+    name: decodeURIComponent(parsed.pathname.replace(/^\//, "")),
+  };
+}
+
 /** Distribution packages, by what needs them. */
 export function packages(settings: Settings): string[] {
   const base = [
     ...["nginx", "gunicorn", "python3-flask", "python3-flask-cors", "python3-sqlalchemy", "curl", "ufw"],
     ...HARDENING_PACKAGES,
   ];
-  const db = settings.app.databaseUrl;
-  const mysql = /^(mysql|mariadb)/.test(db) ? ["python3-mysqldb"] : [];
-  return [...new Set([...base, ...mysql, ...settings.app.pythonPackages])];
+  // MariaDB on the server, or a MySQL or MariaDB elsewhere: the app's driver is MySQLdb.
+  const db =
+    settings.app.database === "mariadb"
+      ? ["mariadb-server", "python3-mysqldb"]
+      : /^(mysql|mariadb)/.test(settings.app.databaseUrl)
+        ? ["python3-mysqldb"]
+        : [];
+  return [...new Set([...base, ...db, ...settings.app.pythonPackages])];
 }
 
 // Every step runs as root through the SSH user's passwordless sudo, reading its script from
@@ -195,6 +225,12 @@ function usersValues(l: Layout): Record<string, string> {
     HBNB_CONFIG_DIR: l.configDir,
   };
 }
+
+/** The app's database and user in MariaDB, and the stack's drop-in: what the mariadb step makes and its undo takes back. */
+function mariadbValues({ name, user }: MariadbNames): Record<string, string> {
+  return { HBNB_DB_NAME: name, HBNB_DB_USER: user, HBNB_DB_CONFIG_PATH: MARIADB_CONFIG_PATH };
+}
+
 /** The undos of a plan in the order they run: the reverse of the plan's (the last step's first). */
 export function undoSteps(plan: Plan): Undo[] {
   return plan.steps
@@ -211,6 +247,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     ...t,
     sshUser: settings.ssh.user,
     sshPort: settings.ssh.port,
+    mariadbSocket: MARIADB_SOCKET,
     units: unitRecords(l),
     checkPath: checkPath(l),
   });
@@ -220,12 +257,18 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
       .filter((f) => kinds.includes(f.kind))
       .map((f) => f.text)
       .join("\n");
+  const secrets = secretNames(settings);
+  // The app's MariaDB login, its password as the token the drivers fill in (database mariadb).
+  const login: MariadbLogin | undefined =
+    settings.app.database === "mariadb" ? { ...mariadbNames(l), password: secretToken("databasePassword") } : undefined;
   // The app's environment carries secrets: it goes to the server in the secrets step only.
   const env = renderTemplate(files, "systemd/app.env.njk", {
     ...l,
     ...t,
     secretKey: secretToken("flaskSecretKey"),
     apiToken: secretToken("apiToken"),
+    mariadb: login && { ...login, url: mariadbUrl(login) },
+    mysql: mysqlParts(settings.app.databaseUrl),
   });
   // A pinned release is one already on the servers: nothing to upload (a rollback in the stack).
   const release = settings.app.release || bundle.release;
@@ -239,6 +282,21 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
       ...usersValues(l),
       HBNB_STATIC_DIRS: l.staticDirs.join(" "),
     }),
+    ...(login
+      ? [
+          step(
+            files,
+            "mariadb",
+            `MariaDB on its unix socket only; database ${login.name} and its user`,
+            {
+              ...mariadbValues(login),
+              HBNB_DB_PASSWORD: login.password,
+              HBNB_DB_CONFIG: renderTemplate(files, "mariadb/server.cnf.njk", { ...l, mariadbSocket: MARIADB_SOCKET }),
+            },
+            { secrets: ["databasePassword"] },
+          ),
+        ]
+      : []),
     step(
       files,
       "release",
@@ -272,7 +330,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
         HBNB_ENV_PATH: l.envFile,
         HBNB_ENV_FILE: env,
       },
-      { secrets: [...SECRETS] },
+      { secrets },
     ),
     // The bundled app's schema and demo data; a user's app makes its own tables (a classic
     // app's models do, at import).
@@ -311,7 +369,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
       },
       // The switch applies a new Gunicorn config or environment (reload or restart) even when
       // the release is the same; a new secret changes the environment too.
-      { inputs: { configs: ofKind("unit", "socket", "gunicorn"), env }, secrets: [...SECRETS] },
+      { inputs: { configs: ofKind("unit", "socket", "gunicorn"), env }, secrets },
     ),
     step(files, "harden", "harden SSH and the kernel; fail2ban, security updates, log rotation", {
       // The user the deploy logs in as: the new SSH settings must still let it in with its key.
@@ -371,6 +429,14 @@ function undos(settings: Settings, files: ServerFiles, l: Layout, configFiles: R
       },
     ),
     release: undo(files, "release", "remove the app's releases", { HBNB_APP_DIR: l.appDir }),
+    mariadb: undo(
+      files,
+      "mariadb",
+      keep
+        ? "remove the app's MariaDB user and the stack's MariaDB settings; keep its database"
+        : "remove the app's MariaDB database and user, and the stack's MariaDB settings",
+      { ...mariadbValues(mariadbNames(l)), HBNB_KEEP_DATA: String(keep) },
+    ),
     configs: undo(files, "configs", "remove the app's configs and commands; Nginx's default site back", {
       HBNB_SITE_PATH: l.sitePath,
       // The configs step's own list, without the files' text: the undo removes each of them.

@@ -9,11 +9,15 @@ import { Service } from "./services";
  * as is). Rendered with one nunjucks environment, and sent to the step in one record format.
  */
 
-/** What the templates see: the layout, the tunables, and the SSH user and port the deploy uses. */
+/**
+ * What the templates see: the layout, the tunables, the SSH user and port the deploy uses, and
+ * MariaDB's socket (core/mariadb.ts).
+ */
 export type TemplateValues = Layout &
   Tunables & {
     sshUser: string;
     sshPort: number;
+    mariadbSocket: string;
     /** The services as the switch step reads them (core/plan.ts, unitRecords). */
     units: string;
     /** What the switch asks Nginx for at the end. */

@@ -43,6 +43,9 @@ export interface ServiceSettings {
   environment: Record<string, string>;
   static: StaticDir[];
 }
+/** sqlite: SQLite in dataDir, or the database at databaseUrl; mariadb: MariaDB on each server. */
+export const DATABASES = ["sqlite", "mariadb"] as const;
+export type Database = (typeof DATABASES)[number];
 
 export interface AwsSettings {
   ubuntuRelease: UbuntuRelease;
@@ -67,8 +70,10 @@ export interface AppSettings {
   dir: string;
   dataDir: string;
   logDir: string;
-  /** Empty: SQLite in dataDir. */
+  /** Empty: SQLite in dataDir (or MariaDB on the server, with database mariadb). */
   databaseUrl: string;
+  /** mariadb: MariaDB on each server, with a database and a user of the app's name. */
+  database: Database;
   serverName: string;
   workers: number;
   keepReleases: number;
@@ -211,6 +216,7 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
     dataDir: r.absolutePath("dataDir"),
     logDir: r.absolutePath("logDir"),
     databaseUrl: r.databaseUrl("databaseUrl"),
+    database: r.oneOf("database", DATABASES),
     serverName: r.serverName("serverName"),
     workers: r.integer("workers", 1, 64),
     keepReleases: r.integer("keepReleases", 2, 50),
@@ -261,6 +267,17 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
     settings.hosts = r.hosts("hosts");
   }
   assertDistinctPaths(app, problems);
+  // A user's app that keeps its data in MySQL (a classic app's HBNB_TYPE_STORAGE=db) and names no
+  // database of its own gets MariaDB on the server.
+  if (app.layout !== "bundled" && app.environment.HBNB_TYPE_STORAGE === "db" && app.databaseUrl === "") {
+    app.database = "mariadb";
+  }
+  if (app.database === "mariadb" && app.databaseUrl !== "") {
+    // The URL holds a password: the message names the key only.
+    problems.push(
+      `${PROJECT}:database = "mariadb" and ${PROJECT}:databaseUrl is set: the app uses one database, MariaDB on each server or the one at databaseUrl; remove databaseUrl (pulumi config rm databaseUrl) to use MariaDB on the servers, or remove database (pulumi config rm database) to keep the database at databaseUrl`,
+    );
+  }
 
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;

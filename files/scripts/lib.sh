@@ -170,3 +170,12 @@ install_file() {
   install -D -o "${owner%:*}" -g "${owner#*:}" -m "$mode" "$src" "$dest"
   changed "wrote $dest"
 }
+
+# VALUE as an SQL text literal and as an identifier of MariaDB, for the mariadb step and its undo:
+# quotes doubled (MariaDB's own escape, whatever sql_mode says), and in a literal backslashes
+# doubled too (they escape unless sql_mode has NO_BACKSLASH_ESCAPES).
+sql_literal() {
+  local value=${1//\\/\\\\}
+  printf "'%s'" "${value//\'/\'\'}"
+}
+sql_identifier() { printf "\`%s\`" "${1//\`/\`\`}"; }

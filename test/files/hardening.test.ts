@@ -27,18 +27,32 @@ function run(program: string, args: string[]) {
 describe.each<[string, RawConfig]>([
   ["SQLite (no network at all)", {}],
   ["a remote MySQL (IP allowed)", { databaseUrl: "mysql+mysqldb://u:p@db.example.com/hbnb" }],
+  ["MariaDB on the server (no network: its socket is a file)", { database: "mariadb" }],
   ["another user and directories", { appUser: "web", dataDir: "/opt/web-data", logDir: "/var/log/web" }],
 ])("the app unit with %s", (_, raw) => {
   test("scores an exposure of at most 2.0 in systemd-analyze security", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-security-"));
-    const unit = path.join(dir, `${raw.appUser ?? "hbnb"}.service`);
-    fs.writeFileSync(unit, buildPlan(settingsOf(raw), bundle, loadServerFiles()).configs.unit);
-    const result = run("systemd-analyze", ["security", "--offline=true", unit]);
-    fs.rmSync(dir, { recursive: true });
-    const score = /Overall exposure level for \S+: (\d+\.\d+)/.exec(result.out);
-    expect(score).not.toBeNull();
-    expect(Number(score![1])).toBeLessThanOrEqual(2.0);
+    expect(exposure(raw)).toBeLessThanOrEqual(2.0);
   });
+});
+
+/** The app unit's overall exposure as `systemd-analyze security --offline` scores it. */
+function exposure(raw: RawConfig): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-security-"));
+  const unit = path.join(dir, `${raw.appUser ?? "hbnb"}.service`);
+  fs.writeFileSync(unit, buildPlan(settingsOf(raw), bundle, loadServerFiles()).configs.unit);
+  const result = run("systemd-analyze", ["security", "--offline=true", unit]);
+  fs.rmSync(dir, { recursive: true });
+  const score = /Overall exposure level for \S+: (\d+\.\d+)/.exec(result.out);
+  expect(score).not.toBeNull();
+  return Number(score![1]);
+}
+
+test("MariaDB on the server costs the sandbox nothing: the same exposure as SQLite's, below a remote MySQL's", () => {
+  const [sqlite, mariadb, remote] = [{}, { database: "mariadb" }, { databaseUrl: "mysql+mysqldb://u:p@db/hbnb" }].map(
+    exposure,
+  );
+  expect(mariadb).toBe(sqlite);
+  expect(mariadb).toBeLessThan(remote);
 });
 
 describe("hardening files", () => {

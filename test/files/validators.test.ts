@@ -39,6 +39,9 @@ describe.each<[string, RawConfig]>([
   ["a domain, 9 workers, other directories", { serverName: "example.com www.example.com", workers: "9", appUser: "web", appDir: "/opt/web", dataDir: "/opt/web-data", logDir: "/var/log/web" }],
   ["the classic layout, its URLs rewritten", { layout: "classic", rewriteClassicUrls: "true", appEnvironment: '{"HBNB_TYPE_STORAGE": "file"}' }],
   ["a custom layout and a domain", { layout: "custom", services: custom, serverName: "example.com" }],
+  // The unit then wants mariadb.service and keeps the sandbox without IP.
+  ["MariaDB on the server", { database: "mariadb" }],
+  ["a classic app on MariaDB", { layout: "classic", appEnvironment: '{"HBNB_TYPE_STORAGE": "db"}' }],
 ])("configs rendered with %s", (_, raw) => {
   const plan = planOf(raw);
   const ofKind = (kind: string) => plan.configFiles.filter((f) => f.kind === kind);

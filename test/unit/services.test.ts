@@ -145,6 +145,28 @@ describe("the classic preset", () => {
     );
   });
 
+  test("db storage and no databaseUrl: MariaDB on the server, its login in the variables the classic app reads", () => {
+    const plan = classic({ appEnvironment: '{"HBNB_TYPE_STORAGE": "db"}' });
+    expect(plan.steps.map((s) => s.name)).toContain("mariadb");
+    const env = plan.steps.find((s) => s.name === "secrets")!.stdin;
+    expect(env).toContain(
+      "HBNB_MYSQL_USER=hbnb\nHBNB_MYSQL_PWD=@@hbnb-secret:databasePassword@@\nHBNB_MYSQL_HOST=localhost\n",
+    );
+    expect(env).toContain("HBNB_ENV=production");
+  });
+
+  test("an external MySQL (databaseUrl): the same variables, read from the URL; no MariaDB here", () => {
+    const plan = classic({
+      appEnvironment: '{"HBNB_TYPE_STORAGE": "db"}',
+      databaseUrl: "mysql+mysqldb://dev:p%40ss@db.example.com:3306/hbnb_dev",
+    });
+    expect(plan.steps.map((s) => s.name)).not.toContain("mariadb");
+    const env = plan.steps.find((s) => s.name === "secrets")!.stdin;
+    expect(env).toContain(
+      "HBNB_MYSQL_USER=dev\nHBNB_MYSQL_PWD=p@ss\nHBNB_MYSQL_HOST=db.example.com:3306\nHBNB_MYSQL_DB=hbnb_dev\n",
+    );
+  });
+
   test("no database step (the app makes its own tables); the switch and prune know every unit", () => {
     const plan = classic();
     expect(plan.steps.map((s) => s.name)).not.toContain("database");

@@ -46,6 +46,7 @@ describe("defaults", () => {
       dataDir: "/var/lib/hbnb",
       logDir: "/var/log/hbnb",
       databaseUrl: "",
+      database: "sqlite",
       serverName: "_",
       workers: 3,
       keepReleases: 5,
@@ -89,6 +90,8 @@ describe("good values are accepted", () => {
     ["a MariaDB URL", { ...aws, databaseUrl: "mysql+mysqldb://hbnb:pw@db.internal/hbnb" }],
     ["a MySQL URL with the default driver", { ...aws, databaseUrl: "mysql://hbnb:pw@db.internal/hbnb" }],
     ["a MariaDB dialect URL", { ...aws, databaseUrl: "mariadb+mysqldb://hbnb:pw@db.internal/hbnb" }],
+    ["MariaDB on the servers", { ...aws, database: "mariadb" }],
+    ["MariaDB on the servers, databaseUrl at its default", { ...withDefaults(existing), database: "mariadb" }],
     ["an RSA public key for EC2", { ...aws, publicKey: "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 me@laptop" }],
     // What the CLI sends: every key, the other target's at their defaults (see program.test.ts).
     ["an AWS stack with every default written in", withDefaults(aws)],
@@ -287,6 +290,16 @@ describe("bad values fail with the key, the value and the fix", () => {
       "a database URL of another kind",
       { ...aws, databaseUrl: "postgres://x" },
       /hbnb-stack:databaseUrl = "\(hidden\)": expected an SQLAlchemy URL/,
+    ],
+    [
+      "a database that is no kind the stack installs",
+      { ...aws, database: "mysql" },
+      /^hbnb-stack:database = "mysql": expected one of sqlite, mariadb$/,
+    ],
+    [
+      "MariaDB on the servers and a database URL, the URL not shown",
+      { ...aws, database: "mariadb", databaseUrl: "mysql+mysqldb://hbnb:s3cret@db.internal/hbnb" },
+      /^hbnb-stack:database = "mariadb" and hbnb-stack:databaseUrl is set: the app uses one database, MariaDB on each server or the one at databaseUrl; remove databaseUrl \(pulumi config rm databaseUrl\) to use MariaDB on the servers, or remove database \(pulumi config rm database\) to keep the database at databaseUrl$/,
     ],
     [
       "a release id that is not one",
