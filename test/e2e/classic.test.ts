@@ -5,7 +5,7 @@ import { Browser } from "playwright-core";
 import { gitDaemon, Server } from "../unit/git-fixtures";
 import { launchBrowser, watchedPage } from "./browser";
 import { checkClassicRoutes } from "./classic-routes";
-import { appEnvironment, commitBrokenImport, commitHello, PRESETS, writeRepo } from "./fixture-repos";
+import { appEnvironment, commitBrokenImport, commitHello, HELLO, PRESETS, writeRepo } from "./fixture-repos";
 import { json, TestServer } from "./server";
 import { expectNoFailure, failure, underLoad } from "./wait";
 
@@ -133,6 +133,16 @@ describe("a new commit", () => {
     expect(places.map((p) => p.name).sort()).toEqual(["Classic Barn", "Classic Loft"]);
   });
 
+  test("the operator's rollback takes every service back to the release before, under load", async () => {
+    const live = await server.serving();
+    const { result, loads } = await underLoad(server, () => server.sh("sudo hbnb-rollback 2>&1"), loaded);
+    expectNoFailure(loads);
+    expect(result.code).toBe(0);
+    expect(await server.serving()).not.toBe(live);
+    expect(await server.http("/airbnb-onepage/")).toMatchObject({ status: 200, body: HELLO });
+    for (const unit of units) expect(result.out).toContain(`reloaded ${unit}: release`);
+  });
+
   test("that imports a module no installed package provides is refused before it is unpacked; the live release keeps serving", async () => {
     const live = await server.serving();
     commitBrokenImport(repo, preset, "missing-module");
@@ -143,6 +153,6 @@ describe("a new commit", () => {
     expect(error.output).toContain("missing module flasgger_missing (imported by api/v1/app.py:");
     expect(await server.serving()).toBe(live);
     expect((await server.sh(`test -d /srv/hbnb/releases/${server.plan.release}; echo $?`)).out).toBe("1");
-    expect(await server.http("/airbnb-onepage/")).toMatchObject({ status: 200, body: "Hello again!" });
+    expect(await server.http("/airbnb-onepage/")).toMatchObject({ status: 200, body: HELLO });
   });
 });
