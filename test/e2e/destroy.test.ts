@@ -135,6 +135,7 @@ const GONE = [
   "/etc/nginx/sites-enabled/hbnb",
   "/etc/nginx/snippets/hbnb-code-cache.conf",
   "/etc/nginx/snippets/hbnb-data-cache.conf",
+  "/etc/nginx/snippets/hbnb-guards.conf",
   "/etc/nginx/snippets/hbnb-headers.conf",
   "/etc/nginx/snippets/hbnb-proxy.conf",
   "/etc/profile.d/hbnb-stack.sh",
