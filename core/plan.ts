@@ -103,6 +103,12 @@ export function secretNames(settings: Settings): SecretName[] {
 export const hostFactToken = (name: string): string => `@@hbnb-host:${name}@@`;
 
 /**
+ * The IPv4 range of every account's default VPC (AWS, "Default VPCs": 172.31.0.0/16), where the
+ * stack's load balancer and servers are: Nginx trusts X-Forwarded-For from it alone.
+ */
+export const DEFAULT_VPC_CIDR = "172.31.0.0/16";
+
+/**
  * The device of an EBS volume on a Nitro instance (every current type: t3, t4g, m5 on), by its
  * volume id. The kernel names NVMe disks in the order they appear (nvme1n1 may be another volume
  * after a reboot); EBS gives each one the volume id without its dash as its NVMe serial
@@ -280,6 +286,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     mariadbSocket: MARIADB_SOCKET,
     units: unitRecords(l),
     checkPath: checkPath(l),
+    loadBalancerCidr: settings.aws?.loadBalancer ? DEFAULT_VPC_CIDR : "",
   });
   const configs = Object.fromEntries(configFiles.map((f) => [f.name, f.text]));
   const ofKind = (...kinds: FileKind[]): string =>

@@ -1,8 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AwsHosts as AwsHostsType, AwsHostsArgs } from "../../components/aws-hosts";
 import { healthCheckOf } from "../../components/aws-load-balancer";
+import { buildBundle } from "../../core/bundle";
+import { loadServerFiles } from "../../core/files";
 import { layout } from "../../core/layout";
-import { ebsDevice } from "../../core/plan";
+import { buildPlan, ebsDevice } from "../../core/plan";
 import { parseSettings } from "../../core/settings";
 import * as mocks from "./mocks";
 import { ofType, options, valueOf } from "./mocks";
@@ -243,5 +245,31 @@ describe("load balancer", () => {
       services: '[{"name": "api", "app": "api:app", "routes": [{"path": "/v2/"}]}]',
     });
     expect(healthCheckOf(custom)).toEqual({ path: "/v2/", matcher: "200-499" });
+  });
+});
+
+describe("Nginx behind the load balancer", () => {
+  const privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----\n";
+  const guardsOf = (raw: Record<string, string>) =>
+    buildPlan(
+      parseSettings({
+        target: "aws",
+        adminCidrs: '["203.0.113.7/32"]',
+        publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIManyKey admin@example",
+        privateKey,
+        ...raw,
+      }),
+      buildBundle(),
+      loadServerFiles(),
+    ).configs.guards;
+  const REAL_IP = "set_real_ip_from 172.31.0.0/16;\nreal_ip_header X-Forwarded-For;\nreal_ip_recursive on;\n";
+
+  test("takes the client's address from X-Forwarded-For, trusted from the default VPC only", () => {
+    expect(guardsOf({ instanceCount: "2", database: "rds" })).toContain(REAL_IP);
+    expect(guardsOf({ loadBalancer: "true" })).toContain(REAL_IP);
+  });
+
+  test("a server without a load balancer trusts no X-Forwarded-For", () => {
+    expect(guardsOf({})).not.toMatch(/real_ip/);
   });
 });
