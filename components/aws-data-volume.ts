@@ -6,7 +6,7 @@ import { ebsDevice } from "../core/plan";
 export const DATA_DEVICE_NAME = "/dev/sdf";
 
 export interface DataVolumeArgs {
-  /** The instance's availability zone: an EBS volume attaches only to an instance of its own zone. */
+  /** The instance's availability zone (its output): an EBS volume attaches only to an instance of its own zone. */
   availabilityZone: pulumi.Input<string>;
   instanceId: pulumi.Input<string>;
   sizeGiB: number;
@@ -24,18 +24,18 @@ export interface DataVolume {
 }
 
 /**
- * A server's data directory on an EBS volume of its own: encrypted gp3, in the instance's zone.
- * The volume does not depend on the instance, so a replaced instance (a new ubuntuRelease, a
- * `--replace`) leaves it alone, and only its attachment moves to the new instance:
+ * A server's data directory on an EBS volume of its own: encrypted gp3, made in the zone its
+ * instance was placed in (aws-network.ts, by the server's index; an instance made before the
+ * volume existed, wherever EC2 put it). After that the zone is ignored (ignoreChanges), and
+ * nothing else of the instance is an input of the volume, so a replaced instance (a new
+ * ubuntuRelease, a `--replace`) leaves the volume alone, and only its attachment moves to the
+ * new instance (in the same subnet, aws-hosts.ts):
  * - the attachment names the instance (a change of instanceId replaces it), and EBS attaches a
  *   volume to one instance at a time, so the old attachment must go before the new one is made:
  *   deleteBeforeReplace (Pulumi's default creates the replacement first, which EBS would refuse
  *   with VolumeInUse);
  * - stopInstanceBeforeDetaching: the old instance is stopped before its volume is taken away,
  *   so the filesystem is unmounted cleanly, not pulled from under a running app.
- * The zone is the one the instance was placed in (aws-network.ts, by the server's index), and
- * ignoreChanges keeps it: should the default VPC gain a zone, the volume with the data stays
- * where it is (a new zone would replace the volume, data and all).
  * `finalSnapshot` is the provider's own: on delete it snapshots the volume first
  * (pulumi-aws, ebs/volume.d.ts; terraform-provider-aws, internal/service/ec2/ebs_volume.go,
  * Delete: CreateSnapshot, wait, then DeleteVolume).

@@ -103,9 +103,8 @@ export class AwsHosts extends pulumi.ComponentResource {
       const hostName = `web-${index + 1}`;
       const resourceName = `${name}-${hostName}`;
       const userData = sshUserData(args);
-      // The host's zone, by its index: the same on every run, so a replaced instance lands where
-      // its data volume is.
-      const zone = network.zones.apply((zones) => zones[index % zones.length]);
+      // The host's subnet (and so its zone), by its index: the same on every run, so a replaced
+      // instance lands where its data volume is.
       const subnetId = network.subnetIds.apply((ids) => ids[index % ids.length]);
       const instance = new aws.ec2.Instance(
         resourceName,
@@ -162,7 +161,7 @@ export class AwsHosts extends pulumi.ComponentResource {
       const data = dataVolume(
         resourceName,
         {
-          availabilityZone: zone,
+          availabilityZone: instance.availabilityZone,
           instanceId: instance.id,
           sizeGiB: args.dataVolumeSize,
           finalSnapshot: args.finalSnapshot,

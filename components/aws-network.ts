@@ -6,8 +6,6 @@ export interface DefaultNetwork {
   vpcId: pulumi.Output<string>;
   /** Its default subnets' ids, sorted by their availability zone's name. */
   subnetIds: pulumi.Output<string[]>;
-  /** The availability zones of subnetIds, in the same order. */
-  zones: pulumi.Output<string[]>;
 }
 
 /**
@@ -39,6 +37,5 @@ export function defaultNetwork(opts: pulumi.InvokeOutputOptions): DefaultNetwork
   return {
     vpcId: vpc.id,
     subnetIds: subnets.apply((s) => s.map((x) => x.id)),
-    zones: subnets.apply((s) => s.map((x) => x.zone)),
   };
 }

@@ -73,6 +73,8 @@ function computedOutputs(type: string, name: string, inputs: State): State {
         publicIp: `198.51.100.${n}`,
         privateIp: `172.31.0.${n}`,
         instanceState: "running",
+        // EC2 places an instance in its subnet's zone (the mocks' default VPC, SUBNETS).
+        availabilityZone: SUBNETS[inputs.subnetId] ?? `${REGION}a`,
       };
     // The provider, not the SDK, picks auto-names: the mocks stand in for it.
     case "aws:ec2/keyPair:KeyPair":
