@@ -330,6 +330,8 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
               HBNB_DATA_DEVICE: hostFactToken("dataDevice"),
               HBNB_DATA_DIR: l.dataDir,
               HBNB_DEVICE_WAIT: 300,
+              // Stopped while data already in dataDir (a stack from before the volume) moves onto it.
+              HBNB_UNITS: l.services.map((s) => s.unit).join("\n"),
             },
             { facts: ["dataDevice"] },
           ),

@@ -7,10 +7,11 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
-need HBNB_DATA_DEVICE HBNB_DATA_DIR HBNB_DEVICE_WAIT
+need HBNB_DATA_DEVICE HBNB_DATA_DIR HBNB_DEVICE_WAIT HBNB_UNITS
 
 device=$HBNB_DATA_DEVICE
 dir=$HBNB_DATA_DIR
+stopped=()
 # The volume is attached after the instance starts: it may appear a little after SSH answers.
 for ((waited = 0; waited < HBNB_DEVICE_WAIT; waited++)); do
   [[ -b $device ]] && break
@@ -51,6 +52,19 @@ if ! mountpoint -q "$dir"; then
   if [[ -d $dir ]] && [[ -n $(ls -A "$dir") ]]; then
     # Data written before the volume existed: onto the volume first, with owners and modes,
     # unless the volume holds data already (then the volume's wins, and the old stays beneath).
+    # The app holds its database open: it is stopped while the data moves (its socket too, or a
+    # request would start it again on the old files), and started again on the volume.
+    mapfile -t names <<<"$HBNB_UNITS"
+    stopped=()
+    for name in "${names[@]}"; do
+      for unit in "$name.socket" "$name.service"; do
+        if systemctl is-active -q "$unit"; then stopped+=("$unit"); fi
+      done
+    done
+    if ((${#stopped[@]} > 0)); then
+      systemctl stop "${stopped[@]}"
+      changed "stopped ${stopped[*]} while the data moves"
+    fi
     staging=$(mktemp -d)
     mount "$device" "$staging"
     if [[ -z $(find "$staging" -mindepth 1 -maxdepth 1 ! -name lost+found -print -quit) ]]; then
@@ -63,5 +77,9 @@ if ! mountpoint -q "$dir"; then
   mkdir -p "$dir"
   mount "$dir"
   changed "mounted $device at $dir"
+  if ((${#stopped[@]} > 0)); then
+    systemctl start "${stopped[@]}"
+    changed "started ${stopped[*]} again"
+  fi
 fi
 finish

@@ -28,7 +28,7 @@ function volume(prepare?: (device: string) => void) {
   loops.push(device);
   prepare?.(device);
   const dir = sandbox.path("root/var/lib/hbnb");
-  const env = { HBNB_DATA_DEVICE: device, HBNB_DATA_DIR: dir, HBNB_DEVICE_WAIT: "5" };
+  const env = { HBNB_DATA_DEVICE: device, HBNB_DATA_DIR: dir, HBNB_DEVICE_WAIT: "5", HBNB_UNITS: "hbnb\nhbnbadmin" };
   return { sandbox, image, device, dir, env };
 }
 
@@ -83,12 +83,41 @@ test("the volume of a replaced instance: its filesystem and data kept, never for
   expect(filesOn(image)).toEqual(["kept", "lost+found"]);
 });
 
-test("data already in the directory (a stack from before the volume) is copied onto the new volume", () => {
-  const { sandbox, image, dir, env } = volume();
+test("data already in the directory (a stack from before the volume) is copied onto the new volume, the app stopped meanwhile", () => {
+  const { sandbox, image, device, dir, env } = volume();
   sandbox.write("root/var/lib/hbnb/hbnb.db", "SQLite format 3\n");
+  // The first service and its socket are running; the second service is not.
+  sandbox.stub(
+    "systemctl",
+    '#!/bin/sh\necho "systemctl $*" >>"$STUB_DIR/log"\ncase "$*" in "is-active -q hbnbadmin"*) exit 3 ;; esac\n',
+  );
   const result = sandbox.run("volume.sh", env);
-  expect(result.code).toBe(0);
-  expect(result.out).toContain(`volume: changed: copied the data already in ${dir} onto the volume\n`);
+  const uuid = uuidOf(device);
+  expect(result).toEqual({
+    code: 0,
+    out: [
+      `volume: changed: made an ext4 filesystem on ${device}`,
+      `volume: changed: added ${dir} to /etc/fstab (${device}, UUID ${uuid})`,
+      "volume: changed: stopped hbnb.socket hbnb.service while the data moves",
+      `volume: changed: copied the data already in ${dir} onto the volume`,
+      `volume: changed: mounted ${device} at ${dir}`,
+      "volume: changed: started hbnb.socket hbnb.service again",
+      "volume: done, 6 change(s)",
+      "",
+    ].join("\n"),
+  });
+  expect(sandbox.calls()).toBe(
+    [
+      "systemctl daemon-reload",
+      "systemctl is-active -q hbnb.socket",
+      "systemctl is-active -q hbnb.service",
+      "systemctl is-active -q hbnbadmin.socket",
+      "systemctl is-active -q hbnbadmin.service",
+      "systemctl stop hbnb.socket hbnb.service",
+      "systemctl start hbnb.socket hbnb.service",
+      "",
+    ].join("\n"),
+  );
   expect(filesOn(image)).toEqual(["hbnb.db", "lost+found"]);
   expect(execFileSync("debugfs", ["-R", "cat /hbnb.db", image], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })).toBe(
     "SQLite format 3\n",
@@ -109,7 +138,12 @@ test("a device that never appears: the step stops after its wait, naming the lik
   const sandbox = new Sandbox();
   sandboxes.push(sandbox);
   const device = "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0000000000000000";
-  const result = sandbox.run("volume.sh", { HBNB_DATA_DEVICE: device, HBNB_DATA_DIR: sandbox.path("root/d"), HBNB_DEVICE_WAIT: "1" });
+  const result = sandbox.run("volume.sh", {
+    HBNB_DATA_DEVICE: device,
+    HBNB_DATA_DIR: sandbox.path("root/d"),
+    HBNB_DEVICE_WAIT: "1",
+    HBNB_UNITS: "hbnb",
+  });
   expect(result).toEqual({
     code: 1,
     out: [
