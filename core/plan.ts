@@ -319,7 +319,11 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
   const steps: Step[] = [
     step(files, "wait", "wait for boot, cloud-init and apt", {}),
     // On AWS, dataDir is the server's own EBS volume (components/aws-data-volume.ts): mounted
-    // before anything is written there.
+    // before anything is written there. A step, not cloud-init's mounts: the volume is attached
+    // once the instance exists, maybe after cloud-init looked, and cc_mounts (once per instance)
+    // skips a device that is not there yet for good: sanitize_devname finds no block device,
+    // "Ignoring nonexistent named mount" (canonical/cloud-init, cloudinit/config/cc_mounts.py).
+    // The step waits for it, bounded, and runs again on every replaced instance.
     ...(settings.target === "aws"
       ? [
           step(
