@@ -6,6 +6,8 @@ import { buildPlan, carriesSecrets, secretNames, secretToken } from "../../core/
 import { rdsUrl } from "../../core/rds";
 import { parseSettings } from "../../core/settings";
 import { loadProject, programConfig } from "../../local/pulumi-cli-config";
+import { POLICIES } from "../../policy/rules";
+import type { ResourceValidationArgs } from "@pulumi/policy";
 import { Machine, runRecipe, shellBlocks } from "./readme-recipes";
 import { Run, runProgram } from "./run-program";
 
@@ -137,4 +139,39 @@ test("without database rds, three servers are refused before any resource is cre
     'hbnb-stack:instanceCount = 3 with database "sqlite" (a SQLite file on each server): each server would keep data of its own; set database to rds for one database all servers share (pulumi config set database rds), or set instanceCount to 1',
   ]);
   expect(refused.resources).toEqual([]);
+});
+
+test("every resource of the stack passes every guardrail of the policy pack (policy/), as the CLI calls them", async () => {
+  const reported: string[] = [];
+  let checked = 0;
+  for (const resource of run.resources) {
+    const args = {
+      type: resource.type,
+      props: resource.inputs,
+      urn: `urn:pulumi:${stack.name}::hbnb-stack::${resource.type}::${resource.name}`,
+      name: resource.name,
+      opts: {},
+      stackTags: new Map(),
+      isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === resource.type,
+      asType: () => resource.inputs,
+      getConfig: () => ({ sshPorts: [22] }),
+      notApplicable: () => undefined,
+    } as unknown as ResourceValidationArgs;
+    for (const policy of POLICIES) {
+      for (const validate of [policy.validateResource ?? []].flat()) {
+        await validate(args, (message) => reported.push(`${resource.name}: ${policy.name}: ${message}`));
+      }
+    }
+    checked++;
+  }
+  expect(checked).toBe(run.resources.length);
+  expect(reported).toEqual([]);
+  // The guardrails saw what they guard: the instances, the data volumes, the rules, the database.
+  for (const type of [
+    "aws:ec2/instance:Instance",
+    "aws:ebs/volume:Volume",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:rds/instance:Instance",
+  ])
+    expect(run.resources.some((r) => r.type === type)).toBe(true);
 });
