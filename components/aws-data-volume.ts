@@ -36,9 +36,10 @@ export interface DataVolume {
  *   with VolumeInUse);
  * - stopInstanceBeforeDetaching: the old instance is stopped before its volume is taken away,
  *   so the filesystem is unmounted cleanly, not pulled from under a running app.
- * `finalSnapshot` is the provider's own: on delete it snapshots the volume first
- * (pulumi-aws, ebs/volume.d.ts; terraform-provider-aws, internal/service/ec2/ebs_volume.go,
- * Delete: CreateSnapshot, wait, then DeleteVolume).
+ * `finalSnapshot` is the provider's own: "If true, snapshot will be created before volume
+ * deletion. Any tags on the volume will be migrated to the snapshot" (@pulumi/aws 7.48,
+ * ebs/volume.d.ts). `stopInstanceBeforeDetaching`: "Stops the instance, if it is not already
+ * stopped" (ec2/volumeAttachment.d.ts).
  */
 export function dataVolume(name: string, args: DataVolumeArgs, opts: pulumi.CustomResourceOptions): DataVolume {
   const volume = new aws.ebs.Volume(
