@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { AwsDatabase } from "./components/aws-database";
 import { AwsHosts } from "./components/aws-hosts";
+import { healthCheckOf } from "./components/aws-load-balancer";
 import { HostDeploy, Reachability } from "./components/deploy";
 import { loadServerFiles } from "./core/files";
 import { Host } from "./components/host";
@@ -24,23 +26,28 @@ const stack = pulumi.getStack();
 // kept a secret as the CLI handed it.
 const privateKey = pulumi.secret(settings.ssh.privateKey);
 
-const hosts: Host[] =
+const plan = buildPlan(settings, bundle, loadServerFiles());
+// On AWS: the instances, their data volumes and, with several, the load balancer.
+const awsHosts =
   settings.target === "aws" && settings.aws
     ? new AwsHosts(`${PROJECT}-${stack}`, {
         ...settings.aws,
         count: settings.aws.instanceCount,
         sshPort: settings.ssh.port,
         sshUser: settings.ssh.user,
+        dataDir: settings.app.dataDir,
+        loadBalancer: settings.aws.loadBalancer ? healthCheckOf(plan.layout) : undefined,
         tags: { Project: PROJECT, "hbnb-stack:stack": stack },
-      }).hosts
-    : (settings.hosts ?? []).map((address, i) => ({
-        name: `server-${i + 1}`,
-        address,
-        user: settings.ssh.user,
-        port: settings.ssh.port,
-      }));
-
-const plan = buildPlan(settings, bundle, loadServerFiles());
+      })
+    : undefined;
+const hosts: Host[] =
+  awsHosts?.hosts ??
+  (settings.hosts ?? []).map((address, i) => ({
+    name: `server-${i + 1}`,
+    address,
+    user: settings.ssh.user,
+    port: settings.ssh.port,
+  }));
 // Flask's SECRET_KEY: made once per stack, the same on every server (a session signed by one
 // is valid on the others), kept encrypted in the state; `pulumi up --replace` on it rotates it.
 const flaskSecretKey = new random.RandomPassword("flask-secret-key", { length: 64, special: false });
@@ -51,23 +58,40 @@ const secrets: Record<string, pulumi.Output<string>> = {
   flaskSecretKey: flaskSecretKey.result,
   apiToken: apiTokenPassword.result,
 };
-if (settings.app.database === "mariadb") {
-  // The password of the app's MariaDB user (database mariadb; none otherwise): the same on every
-  // server, in the app's environment only; `pulumi up --replace` on it sets a new one.
+if (settings.app.database !== "sqlite") {
+  // The password of the app's MariaDB user (database mariadb or rds; none otherwise): the same on
+  // every server, in the app's environment only; `pulumi up --replace` on it sets a new one.
   secrets.databasePassword = new random.RandomPassword("database-password", { length: 32, special: false }).result;
+}
+if (settings.app.database === "rds" && awsHosts && settings.aws) {
+  // The shared database; its endpoint reaches the app's environment as the password does.
+  secrets.databaseHost = new AwsDatabase(`${PROJECT}-${stack}-db`, {
+    serversGroupId: awsHosts.securityGroupId,
+    subnetIds: awsHosts.subnetIds,
+    instanceClass: settings.aws.databaseInstanceClass,
+    password: secrets.databasePassword,
+    deletionProtection: settings.aws.databaseDeletionProtection,
+    finalSnapshot: settings.aws.finalSnapshot,
+    tags: { Project: PROJECT, "hbnb-stack:stack": stack },
+  }).address;
 }
 const reachability = reachabilityOf(settings);
 // On servers you already have, `pulumi destroy` takes the plan back out (components/deploy.ts).
 const undoOnDestroy = settings.target === "existing";
-const deploys = hosts.map(
-  (host) => new HostDeploy(host.name, { host, plan, privateKey, secrets, reachability, undoOnDestroy }),
-);
+// One server after the other takes the new release (rollAfter: the previous one's switch).
+const deploys: HostDeploy[] = [];
+for (const host of hosts) {
+  const rollAfter = deploys[deploys.length - 1]?.switch;
+  deploys.push(new HostDeploy(host.name, { host, plan, privateKey, secrets, reachability, undoOnDestroy, rollAfter }));
+}
 
 const addresses = hosts.map((host) => pulumi.output(host.address));
 export const publicIps = addresses;
 export const publicIp = addresses[0];
 export const urls = addresses.map((address) => pulumi.interpolate`http://${address}/`);
-export const url = urls[0];
+// Behind a load balancer, the site's address is the load balancer's.
+const balancer = awsHosts?.loadBalancer?.loadBalancer;
+export const url = balancer ? pulumi.interpolate`http://${balancer.dnsName}/` : urls[0];
 export const sshCommands = hosts.map(
   (host) => pulumi.interpolate`ssh -i ~/.ssh/hbnb -p ${host.port} ${host.user}@${host.address}`,
 );

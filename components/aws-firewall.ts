@@ -6,6 +6,11 @@ export interface WebFirewallArgs {
   adminCidrs: string[];
   sshPort: number;
   tags: Record<string, string>;
+  /**
+   * The load balancer's security group, when the servers sit behind one: HTTP then comes from
+   * it alone, and neither HTTP nor HTTPS from anywhere.
+   */
+  httpFrom?: pulumi.Input<string>;
 }
 
 export interface WebFirewall {
@@ -22,7 +27,7 @@ const destination = (cidr: string) => (family(cidr) === "v6" ? { cidrIpv6: cidr 
 
 /**
  * The security group of the web hosts: SSH from the admins, HTTP and HTTPS from
- * anyone, all egress. Each rule is its own resource (the provider's recommended
+ * anyone (or HTTP from the load balancer only), all egress. Each rule is its own resource (the provider's recommended
  * form, unlike inline rules), with a description, so a console reader knows why
  * a port is open.
  */
@@ -30,7 +35,9 @@ export function webFirewall(name: string, args: WebFirewallArgs, opts?: pulumi.C
   const group = new aws.ec2.SecurityGroup(
     name,
     {
-      description: "hbnb-stack web hosts: SSH from admins, HTTP and HTTPS from anywhere",
+      description: args.httpFrom
+        ? "hbnb-stack web hosts: SSH from admins, HTTP from the load balancer"
+        : "hbnb-stack web hosts: SSH from admins, HTTP and HTTPS from anywhere",
       tags: { ...args.tags, Name: name },
     },
     opts,
@@ -61,10 +68,28 @@ export function webFirewall(name: string, args: WebFirewallArgs, opts?: pulumi.C
       `SSH from admin range ${cidr}`,
     ),
   );
-  const web = (["v4", "v6"] as const).flatMap((v) => [
-    ingress(`http-${v}`, 80, ANYWHERE[v], `HTTP from anywhere (IP${v})`),
-    ingress(`https-${v}`, 443, ANYWHERE[v], `HTTPS from anywhere (IP${v})`),
-  ]);
+  // Behind a load balancer, a visitor reaches the servers through it alone: a request straight to
+  // a server would pass by its health checks and its draining.
+  const web = args.httpFrom
+    ? [
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-http-from-load-balancer`,
+          {
+            securityGroupId: group.id,
+            ipProtocol: "tcp",
+            fromPort: 80,
+            toPort: 80,
+            referencedSecurityGroupId: args.httpFrom,
+            description: "HTTP from the load balancer only",
+            tags: args.tags,
+          },
+          child,
+        ),
+      ]
+    : (["v4", "v6"] as const).flatMap((v) => [
+        ingress(`http-${v}`, 80, ANYWHERE[v], `HTTP from anywhere (IP${v})`),
+        ingress(`https-${v}`, 443, ANYWHERE[v], `HTTPS from anywhere (IP${v})`),
+      ]);
   // AWS's default allow-all egress is removed by the provider when it creates
   // the group, so apt, pip and certificate renewals need these.
   const egress = (["v4", "v6"] as const).map(

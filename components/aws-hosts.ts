@@ -2,6 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { archOf, ubuntuAmi } from "./aws-ami";
 import { webFirewall } from "./aws-firewall";
+import { dataVolume } from "./aws-data-volume";
+import { HealthCheck, loadBalancerGroup, WebLoadBalancer, webLoadBalancer } from "./aws-load-balancer";
+import { defaultNetwork } from "./aws-network";
+import { snapshotPolicy } from "./aws-snapshots";
 import { sshUserData } from "../core/cloud-config";
 import { UbuntuRelease } from "../core/settings";
 import { Host } from "./host";
@@ -25,13 +29,25 @@ export interface AwsHostsArgs {
   publicKey: string;
   /** Root volume size in GiB. */
   rootVolumeSize: number;
+  /** Size in GiB of each host's data volume. */
+  dataVolumeSize: number;
+  /** Where the plan keeps the app's data: the data volume is mounted there (the plan's volume step). */
+  dataDir: string;
+  /** Whether `pulumi destroy` leaves a final snapshot of each data volume. */
+  finalSnapshot: boolean;
+  /** Put the hosts behind an Application Load Balancer that checks this; none: each host takes HTTP itself. */
+  loadBalancer?: HealthCheck;
   /** Merged into the tags of every resource. */
   tags: Record<string, string>;
 }
 
+/** Daily snapshots of each data volume, kept this many days. */
+export const SNAPSHOTS_KEPT = 7;
+
 /**
- * Ubuntu web hosts in the account's default VPC, each with an Elastic IP,
- * behind one security group. Their user data only puts SSH on its port (cloud-config.ts):
+ * Ubuntu web hosts in the account's default VPC, one per availability zone in turn, each with an
+ * Elastic IP (SSH), a data volume of its own (aws-data-volume.ts) snapshotted daily, behind one
+ * security group, and with several hosts (or loadBalancer) behind an Application Load Balancer. Their user data only puts SSH on its port (cloud-config.ts):
  * everything else on them is provisioned over SSH.
  */
 export class AwsHosts extends pulumi.ComponentResource {
@@ -39,6 +55,11 @@ export class AwsHosts extends pulumi.ComponentResource {
   public readonly publicIps: pulumi.Output<string>[];
   public readonly instanceIds: pulumi.Output<string>[];
   public readonly securityGroupId: pulumi.Output<string>;
+  public readonly dataVolumeIds: pulumi.Output<string>[];
+  /** The default VPC's subnets, one per zone (the database's subnet group takes them too). */
+  public readonly subnetIds: pulumi.Output<string[]>;
+  /** The load balancer, when there is one. */
+  public readonly loadBalancer?: WebLoadBalancer;
 
   constructor(name: string, args: AwsHostsArgs, opts?: pulumi.ComponentResourceOptions) {
     if (!Number.isInteger(args.count) || args.count < 1) {
@@ -60,9 +81,18 @@ export class AwsHosts extends pulumi.ComponentResource {
       { publicKey: args.publicKey, tags: tagged(`${name}-key`) },
       { parent: this },
     );
+    const network = defaultNetwork({ parent: this });
+    const balancerGroup = args.loadBalancer && loadBalancerGroup(`${name}-lb-sg`, args.tags, { parent: this });
     const firewall = webFirewall(
       `${name}-sg`,
-      { adminCidrs: args.adminCidrs, sshPort: args.sshPort, tags: args.tags },
+      { adminCidrs: args.adminCidrs, sshPort: args.sshPort, tags: args.tags, httpFrom: balancerGroup?.id },
+      { parent: this },
+    );
+    // The snapshot policy finds the data volumes of this stack by this tag.
+    const dataTag = { "hbnb-stack:data": name };
+    snapshotPolicy(
+      `${name}-snapshots`,
+      { targetTag: dataTag, keep: SNAPSHOTS_KEPT, tags: args.tags },
       { parent: this },
     );
     const ami = ubuntuAmi(args.ubuntuRelease, archOf(args.instanceType), {
@@ -73,6 +103,9 @@ export class AwsHosts extends pulumi.ComponentResource {
       const hostName = `web-${index + 1}`;
       const resourceName = `${name}-${hostName}`;
       const userData = sshUserData(args);
+      // The host's subnet (and so its zone), by its index: the same on every run, so a replaced
+      // instance lands where its data volume is.
+      const subnetId = network.subnetIds.apply((ids) => ids[index % ids.length]);
       const instance = new aws.ec2.Instance(
         resourceName,
         {
@@ -86,6 +119,7 @@ export class AwsHosts extends pulumi.ComponentResource {
           // port 22 neither is set, so instances made before user data existed see no change.
           ...(userData && { userData, userDataReplaceOnChange: true }),
           vpcSecurityGroupIds: [firewall.group.id],
+          subnetId,
           metadataOptions: {
             httpTokens: "required",
             httpEndpoint: "enabled",
@@ -109,7 +143,10 @@ export class AwsHosts extends pulumi.ComponentResource {
           // image must not replace it on the next `pulumi up`; security
           // updates reach it through apt. Replacing it stays a deliberate
           // `pulumi up --replace <urn>`.
-          ignoreChanges: ["ami"],
+          // subnetId too: should the default VPC gain a zone, an instance stays beside its data
+          // volume (a replacement keeps the old value: Pulumi substitutes an ignored input's
+          // old value).
+          ignoreChanges: ["ami", "subnetId"],
           // The instance is reachable over SSH only once its rules exist.
           dependsOn: firewall.rules,
         },
@@ -121,6 +158,17 @@ export class AwsHosts extends pulumi.ComponentResource {
         { domain: "vpc", instance: instance.id, tags: tagged(resourceName) },
         { parent: this },
       );
+      const data = dataVolume(
+        resourceName,
+        {
+          availabilityZone: instance.availabilityZone,
+          instanceId: instance.id,
+          sizeGiB: args.dataVolumeSize,
+          finalSnapshot: args.finalSnapshot,
+          tags: { ...args.tags, ...dataTag, "hbnb-stack:mount": args.dataDir },
+        },
+        { parent: this },
+      );
       const host: Host = {
         name: hostName,
         address: eip.publicIp,
@@ -128,16 +176,36 @@ export class AwsHosts extends pulumi.ComponentResource {
         port: args.sshPort,
         // The Elastic IP outlives a replaced instance: its id tells the steps to run again.
         identity: instance.id,
-        dependsOn: [instance, eip],
+        facts: { dataDevice: data.device },
+        // The data volume attached before the first step: the volume step mounts it.
+        dependsOn: [instance, eip, data.attachment],
       };
-      return { instance, eip, host };
+      return { instance, eip, host, data };
     });
 
     this.hosts = web.map((w) => w.host);
     this.publicIps = web.map((w) => w.eip.publicIp);
     this.instanceIds = web.map((w) => w.instance.id);
     this.securityGroupId = firewall.group.id;
+    this.dataVolumeIds = web.map((w) => w.data.volume.id);
+    this.subnetIds = network.subnetIds;
+    if (args.loadBalancer && balancerGroup) {
+      this.loadBalancer = webLoadBalancer(
+        `${name}-lb`,
+        {
+          group: balancerGroup,
+          serversGroupId: firewall.group.id,
+          vpcId: network.vpcId,
+          subnetIds: network.subnetIds,
+          instanceIds: this.instanceIds,
+          healthCheck: args.loadBalancer,
+          tags: args.tags,
+        },
+        { parent: this },
+      );
+    }
     this.registerOutputs({
+      dataVolumeIds: this.dataVolumeIds,
       publicIps: this.publicIps,
       instanceIds: this.instanceIds,
       securityGroupId: this.securityGroupId,

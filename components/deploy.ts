@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { Host } from "./host";
-import { fillSecrets, secretsOf } from "../core/fill-secrets";
+import { fillFacts, fillSecrets, secretsOf } from "../core/fill-secrets";
 import { carriesSecrets, Plan, Step } from "../core/plan";
 
 /**
@@ -23,6 +23,12 @@ export interface HostDeployArgs {
    * an instance the stack created is simply deleted, with nothing to run on it first.
    */
   undoOnDestroy?: boolean;
+  /**
+   * The previous server's switch, when there are several: this server's switch waits for it, so
+   * the servers take a new release one at a time, and a switch that fails (its health check)
+   * stops the roll with the servers after it still on the release they served.
+   */
+  rollAfter?: pulumi.Resource;
 }
 
 export interface Reachability {
@@ -43,12 +49,20 @@ export const PROBE_COMMAND = "node components/ssh-probe.mjs";
 export const FIRST_DIAL_ERROR_LIMIT = 20;
 
 /**
- * A step's stdin with its secrets put in, as a secret: kept encrypted in the state. Steps
- * without secrets keep their plain stdin, so a preview can show what changed in them.
+ * A step's stdin with the host's facts put in (plain), then its secrets, as a secret: kept
+ * encrypted in the state. Steps without secrets keep their plain stdin, so a preview can show
+ * what changed in them.
  */
-function stdinOf(step: Step, secrets: Record<string, pulumi.Input<string>>): pulumi.Input<string> {
-  if (!carriesSecrets(step)) return step.stdin;
-  return pulumi.secret(pulumi.all(secretsOf(step, secrets)).apply((plain) => fillSecrets(step, plain)));
+function stdinOf(step: Step, host: Host, secrets: Record<string, pulumi.Input<string>>): pulumi.Input<string> {
+  const stdin = step.facts?.length
+    ? pulumi.all(host.facts ?? {}).apply((facts) => fillFacts(step, step.stdin, facts))
+    : step.stdin;
+  if (!carriesSecrets(step)) return stdin;
+  return pulumi.secret(
+    pulumi
+      .all([stdin, pulumi.all(secretsOf(step, secrets))])
+      .apply(([text, plain]) => fillSecrets({ ...step, stdin: text }, plain)),
+  );
 }
 
 export class HostDeploy extends pulumi.ComponentResource {
@@ -56,6 +70,8 @@ export class HostDeploy extends pulumi.ComponentResource {
   readonly steps: command.remote.Command[];
   /** The commands whose `delete` runs a step's undo, in plan order; none unless undoOnDestroy. */
   readonly undos: command.remote.Command[];
+  /** The switch step's command: the next server's switch waits for it (HostDeployArgs.rollAfter). */
+  readonly switch: command.remote.Command;
   /** The release that serves once the switch step has succeeded. */
   readonly release: pulumi.Output<string>;
 
@@ -129,7 +145,13 @@ export class HostDeploy extends pulumi.ComponentResource {
         previousUndo = [undo];
       }
       // A new secret value runs the step again; in the state it stays encrypted.
-      const triggers = [...step.triggers, identity, ...step.secrets.map((name) => pulumi.secret(args.secrets[name]))];
+      // A new fact of the host (a new data volume) runs it again too.
+      const triggers = [
+        ...step.triggers,
+        identity,
+        ...(step.facts ?? []).map((name) => pulumi.output(host.facts?.[name] ?? "")),
+        ...step.secrets.map((name) => pulumi.secret(args.secrets[name])),
+      ];
       if (step.upload) {
         const copy = new command.remote.CopyToRemote(
           `${name}-${step.name}-upload`,
@@ -148,7 +170,7 @@ export class HostDeploy extends pulumi.ComponentResource {
         {
           connection: connection(index === 0),
           create: step.command,
-          stdin: stdinOf(step, args.secrets),
+          stdin: stdinOf(step, host, args.secrets),
           triggers,
           // What a step that handles secrets prints stays out of the logs (logging) and out of
           // the state in plain text (additionalSecretOutputs, below).
@@ -161,7 +183,12 @@ export class HostDeploy extends pulumi.ComponentResource {
         {
           parent: this,
           // After its undo is in the state: a step that fails halfway is still taken back out.
-          dependsOn: undo ? [...previous, undo] : previous,
+          // The switch also after the previous server's (the roll).
+          dependsOn: [
+            ...previous,
+            ...(undo ? [undo] : []),
+            ...(step.name === "switch" && args.rollAfter ? [args.rollAfter] : []),
+          ],
           customTimeouts: { create: "20m", update: "20m" },
           ...(carriesSecrets(step) ? { additionalSecretOutputs: ["stdout", "stderr"] } : {}),
         },
@@ -169,6 +196,9 @@ export class HostDeploy extends pulumi.ComponentResource {
       this.steps.push(cmd);
       previous = [cmd];
     });
+    const switchStep = this.steps.find((_, index) => plan.steps[index].name === "switch");
+    if (!switchStep) throw new Error("the plan has no switch step");
+    this.switch = switchStep;
     const last = this.steps[this.steps.length - 1];
     this.release = last.stdout.apply(() => plan.release);
     this.registerOutputs({ release: this.release });

@@ -18,6 +18,11 @@ export interface Host {
    * the new machine even where its address stays the same (an Elastic IP). Defaults to address.
    */
   identity?: pulumi.Input<string>;
+  /**
+   * What only this host knows and a step reads (Step.facts), by name: an AWS instance's data
+   * device. None on servers you already have.
+   */
+  facts?: Record<string, pulumi.Input<string>>;
   /** Resources that must exist before the first SSH attempt (the instance, its Elastic IP). */
   dependsOn?: pulumi.Resource[];
 }

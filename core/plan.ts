@@ -4,6 +4,7 @@ import { ServerFiles } from "./files";
 import { HARDENING_PACKAGES } from "./hardening";
 import { Layout, layout, Tunables, tunables } from "./layout";
 import { MARIADB_CONFIG_PATH, MARIADB_SOCKET, MariadbLogin, MariadbNames, mariadbNames, mariadbUrl } from "./mariadb";
+import { RDS_NAMES, RdsLogin, rdsUrl } from "./rds";
 import { FileKind, fileRecords, RenderedFile, renderFiles, renderTemplate } from "./render";
 import { Settings } from "./settings";
 
@@ -43,6 +44,11 @@ export interface Step {
    * changes.
    */
   secrets: string[];
+  /**
+   * Facts of the host the step reads, by name (see hostFactToken): the driver fills them in,
+   * in plain text, and runs the step again when one changes. None for most steps.
+   */
+  facts?: string[];
   /** What takes the step back out of a server the stack did not create (see Undo); none for a step that leaves nothing to take back. */
   undo?: Undo;
 }
@@ -74,15 +80,44 @@ export const carriesSecrets = (step: Step): boolean =>
 
 /**
  * The secrets the stack generates: Flask's SECRET_KEY, the token the API's writes need, and the
- * password of the app's MariaDB user (database mariadb only: see secretNames).
+ * password of the app's MariaDB user (database mariadb or rds only: see secretNames).
  */
 export const SECRETS = ["flaskSecretKey", "apiToken", "databasePassword"] as const;
-export type SecretName = (typeof SECRETS)[number];
+/**
+ * And one the stack does not generate: the RDS endpoint's host name (database rds), known only
+ * once RDS made it. It reaches the app's environment the same way, filled in at run time.
+ */
+export type SecretName = (typeof SECRETS)[number] | "databaseHost";
 
 /** The secrets a stack with SETTINGS uses: the drivers make these, and no other. */
 export function secretNames(settings: Settings): SecretName[] {
-  return SECRETS.filter((name) => name !== "databasePassword" || settings.app.database === "mariadb");
+  const { database } = settings.app;
+  const names: SecretName[] = SECRETS.filter((name) => name !== "databasePassword" || database !== "sqlite");
+  return database === "rds" ? [...names, "databaseHost"] : names;
 }
+
+/**
+ * Facts of one host the plan cannot know (its data volume's id), by name: a step's stdin carries
+ * hostFactToken(name) and the driver puts the host's value in (Step.facts).
+ */
+export const hostFactToken = (name: string): string => `@@hbnb-host:${name}@@`;
+
+/**
+ * The IPv4 range of every account's default VPC (AWS, "Default VPCs": 172.31.0.0/16), where the
+ * stack's load balancer and servers are: Nginx trusts X-Forwarded-For from it alone.
+ */
+export const DEFAULT_VPC_CIDR = "172.31.0.0/16";
+
+/**
+ * The device of an EBS volume on a Nitro instance (every current type: t3, t4g, m5 on), by its
+ * volume id. The kernel names NVMe disks in the order they appear (nvme1n1 may be another volume
+ * after a reboot); EBS gives each one the volume id without its dash as its NVMe serial
+ * number, and udev's persistent-storage rules link /dev/disk/by-id/nvme-<model>_<serial> to it,
+ * the model's spaces as _ (AWS, "Amazon EBS and NVMe on Linux instances", docs.aws.amazon.com/
+ * ebs/latest/userguide/identify-nvme-ebs-device.html; systemd, rules.d/60-persistent-storage.rules).
+ */
+export const ebsDevice = (volumeId: string): string =>
+  `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volumeId.replace("-", "")}`;
 
 export interface Plan {
   release: string;
@@ -118,11 +153,11 @@ export function packages(settings: Settings): string[] {
     ...["nginx", "gunicorn", "python3-flask", "python3-flask-cors", "python3-sqlalchemy", "curl", "ufw"],
     ...HARDENING_PACKAGES,
   ];
-  // MariaDB on the server, or a MySQL or MariaDB elsewhere: the app's driver is MySQLdb.
+  // MariaDB on the server, or a MySQL or MariaDB elsewhere (RDS): the app's driver is MySQLdb.
   const db =
     settings.app.database === "mariadb"
       ? ["mariadb-server", "python3-mysqldb"]
-      : /^(mysql|mariadb)/.test(settings.app.databaseUrl)
+      : settings.app.database === "rds" || /^(mysql|mariadb)/.test(settings.app.databaseUrl)
         ? ["python3-mysqldb"]
         : [];
   return [...new Set([...base, ...db, ...settings.app.pythonPackages])];
@@ -150,6 +185,7 @@ interface StepExtras {
   /** Inputs the script does not read but whose change must run it again, by hash. */
   inputs?: Record<string, string>;
   secrets?: string[];
+  facts?: string[];
 }
 
 /** The script NAME with its values and lib.sh, as bash reads it: what a step or an undo runs. */
@@ -171,7 +207,7 @@ function step(
   values: Record<string, string | number>,
   extras: StepExtras = {},
 ): Step {
-  const { upload, inputs = {}, secrets = [] } = extras;
+  const { upload, inputs = {}, secrets = [], facts } = extras;
   const { text: stdin, lib, script, entries } = scriptText(files, name, values);
   const triggers = [
     `script=${sha(lib + script)}`,
@@ -183,7 +219,7 @@ function step(
   ];
   for (const [key, value] of Object.entries(inputs)) triggers.push(`${key}=sha256:${sha(value)}`);
   if (upload) triggers.push(`upload=${upload.sha256.slice(0, 12)}`);
-  return { name, summary, command: COMMAND, stdin, upload, triggers, secrets };
+  return { name, summary, command: COMMAND, stdin, upload, triggers, secrets, ...(facts && { facts }) };
 }
 
 /**
@@ -250,6 +286,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     mariadbSocket: MARIADB_SOCKET,
     units: unitRecords(l),
     checkPath: checkPath(l),
+    loadBalancerCidr: settings.aws?.loadBalancer ? DEFAULT_VPC_CIDR : "",
   });
   const configs = Object.fromEntries(configFiles.map((f) => [f.name, f.text]));
   const ofKind = (...kinds: FileKind[]): string =>
@@ -261,6 +298,11 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
   // The app's MariaDB login, its password as the token the drivers fill in (database mariadb).
   const login: MariadbLogin | undefined =
     settings.app.database === "mariadb" ? { ...mariadbNames(l), password: secretToken("databasePassword") } : undefined;
+  // The shared database of database rds: its endpoint and password as the drivers' tokens.
+  const rds: RdsLogin | undefined =
+    settings.app.database === "rds"
+      ? { ...RDS_NAMES, host: secretToken("databaseHost"), password: secretToken("databasePassword") }
+      : undefined;
   // The app's environment carries secrets: it goes to the server in the secrets step only.
   const env = renderTemplate(files, "systemd/app.env.njk", {
     ...l,
@@ -268,6 +310,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     secretKey: secretToken("flaskSecretKey"),
     apiToken: secretToken("apiToken"),
     mariadb: login && { ...login, url: mariadbUrl(login) },
+    rds: rds && { ...rds, url: rdsUrl(rds) },
     mysql: mysqlParts(settings.app.databaseUrl),
   });
   // A pinned release is one already on the servers: nothing to upload (a rollback in the stack).
@@ -275,6 +318,29 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
   const archive = settings.app.release ? "" : `/tmp/hbnb-stack-${bundle.release}.tar.gz`;
   const steps: Step[] = [
     step(files, "wait", "wait for boot, cloud-init and apt", {}),
+    // On AWS, dataDir is the server's own EBS volume (components/aws-data-volume.ts): mounted
+    // before anything is written there. A step, not cloud-init's mounts: the volume is attached
+    // once the instance exists, maybe after cloud-init looked, and cc_mounts (once per instance)
+    // skips a device that is not there yet for good: sanitize_devname finds no block device,
+    // "Ignoring nonexistent named mount" (canonical/cloud-init, cloudinit/config/cc_mounts.py).
+    // The step waits for it, bounded, and runs again on every replaced instance.
+    ...(settings.target === "aws"
+      ? [
+          step(
+            files,
+            "volume",
+            `mount the data volume at ${l.dataDir}`,
+            {
+              HBNB_DATA_DEVICE: hostFactToken("dataDevice"),
+              HBNB_DATA_DIR: l.dataDir,
+              HBNB_DEVICE_WAIT: 300,
+              // Stopped while data already in dataDir (a stack from before the volume) moves onto it.
+              HBNB_UNITS: l.services.map((s) => s.unit).join("\n"),
+            },
+            { facts: ["dataDevice"] },
+          ),
+        ]
+      : []),
     step(files, "packages", "install Nginx, Gunicorn and the app's Python packages", {
       HBNB_PACKAGES: packages(settings).join(" "),
     }),

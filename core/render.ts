@@ -22,6 +22,8 @@ export type TemplateValues = Layout &
     units: string;
     /** What the switch asks Nginx for at the end. */
     checkPath: string;
+    /** Behind the stack's load balancer: the range X-Forwarded-For is trusted from; else empty. */
+    loadBalancerCidr: string;
   };
 
 /**

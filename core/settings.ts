@@ -43,8 +43,11 @@ export interface ServiceSettings {
   environment: Record<string, string>;
   static: StaticDir[];
 }
-/** sqlite: SQLite in dataDir, or the database at databaseUrl; mariadb: MariaDB on each server. */
-export const DATABASES = ["sqlite", "mariadb"] as const;
+/**
+ * sqlite: SQLite in dataDir, or the database at databaseUrl; mariadb: MariaDB on each server;
+ * rds: one MariaDB on Amazon RDS that every server shares (target aws).
+ */
+export const DATABASES = ["sqlite", "mariadb", "rds"] as const;
 export type Database = (typeof DATABASES)[number];
 
 export interface AwsSettings {
@@ -54,6 +57,19 @@ export interface AwsSettings {
   rootVolumeSize: number;
   adminCidrs: string[];
   publicKey: string;
+  /**
+   * Whether the servers sit behind an Application Load Balancer: the setting loadBalancer, or
+   * more than one server.
+   */
+  loadBalancer: boolean;
+  /** Size in GiB of each server's data volume (encrypted gp3, mounted at dataDir). */
+  dataVolumeSize: number;
+  /** Whether `pulumi destroy` leaves a final snapshot of each data volume (and of the RDS database). */
+  finalSnapshot: boolean;
+  /** database rds: whether RDS refuses to delete the database (off for a `pulumi destroy`). */
+  databaseDeletionProtection: boolean;
+  /** database rds: the RDS instance class. */
+  databaseInstanceClass: string;
 }
 
 export interface SshSettings {
@@ -178,7 +194,19 @@ function holdsDefault(value: string | undefined, entry: SchemaEntry): boolean {
 }
 
 // Keys that shape the EC2 instances only; and the one key only servers of your own use.
-export const AWS_ONLY = ["ubuntuRelease", "instanceType", "instanceCount", "rootVolumeSize", "adminCidrs", "publicKey"];
+export const AWS_ONLY = [
+  "ubuntuRelease",
+  "instanceType",
+  "instanceCount",
+  "rootVolumeSize",
+  "adminCidrs",
+  "publicKey",
+  "loadBalancer",
+  "dataVolumeSize",
+  "finalSnapshot",
+  "databaseDeletionProtection",
+  "databaseInstanceClass",
+];
 const EXISTING_ONLY = ["hosts"];
 
 /** A value of the other target's key, shown in a message: a public key cut short, lists as lists. */
@@ -254,28 +282,66 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
       "existing",
       (key) => `remove it (pulumi config rm ${key}), or set target to existing to use those servers`,
     );
+    const instanceCount = r.integer("instanceCount", 1, 10);
     settings.aws = {
       ubuntuRelease: r.oneOf("ubuntuRelease", UBUNTU_RELEASES),
       instanceType: r.instanceType("instanceType"),
-      instanceCount: r.integer("instanceCount", 1, 10),
+      instanceCount,
       rootVolumeSize: r.integer("rootVolumeSize", 8, 1024),
       adminCidrs: r.cidrs("adminCidrs"),
       publicKey: r.publicKey("publicKey"),
+      loadBalancer:
+        r.boolean("loadBalancer", "true puts even one server behind an Application Load Balancer") || instanceCount > 1,
+      dataVolumeSize: r.integer("dataVolumeSize", 1, 16384),
+      finalSnapshot: r.boolean(
+        "finalSnapshot",
+        "true leaves a final snapshot of each data volume and of the RDS database at `pulumi destroy`, false leaves none",
+      ),
+      databaseDeletionProtection: r.boolean(
+        "databaseDeletionProtection",
+        "true makes RDS refuse to delete the database; set false, pulumi up, then pulumi destroy",
+      ),
+      databaseInstanceClass: r.databaseInstanceClass("databaseInstanceClass"),
     };
   } else if (target === "existing") {
     foreign(AWS_ONLY, "aws", (key) => `remove it (pulumi config rm ${key}), or set target to aws`);
     settings.hosts = r.hosts("hosts");
+    if (app.database === "rds")
+      problems.push(
+        `${PROJECT}:database = "rds": RDS is made by the stack on AWS, but target is existing; set database to mariadb (MariaDB on each server), or to sqlite with databaseUrl naming your database server`,
+      );
   }
   assertDistinctPaths(app, problems);
   // A user's app that keeps its data in MySQL (a classic app's HBNB_TYPE_STORAGE=db) and names no
   // database of its own gets MariaDB on the server.
-  if (app.layout !== "bundled" && app.environment.HBNB_TYPE_STORAGE === "db" && app.databaseUrl === "") {
+  if (
+    app.layout !== "bundled" &&
+    app.environment.HBNB_TYPE_STORAGE === "db" &&
+    app.databaseUrl === "" &&
+    app.database === "sqlite"
+  ) {
     app.database = "mariadb";
   }
   if (app.database === "mariadb" && app.databaseUrl !== "") {
     // The URL holds a password: the message names the key only.
     problems.push(
       `${PROJECT}:database = "mariadb" and ${PROJECT}:databaseUrl is set: the app uses one database, MariaDB on each server or the one at databaseUrl; remove databaseUrl (pulumi config rm databaseUrl) to use MariaDB on the servers, or remove database (pulumi config rm database) to keep the database at databaseUrl`,
+    );
+  }
+
+  if (app.database === "rds" && app.databaseUrl !== "") {
+    problems.push(
+      `${PROJECT}:database = "rds" and ${PROJECT}:databaseUrl is set: the app uses one database, the stack's RDS or the one at databaseUrl; remove databaseUrl (pulumi config rm databaseUrl) to use RDS, or remove database (pulumi config rm database) to keep the database at databaseUrl`,
+    );
+  }
+  const count = settings.aws?.instanceCount ?? 1;
+  // SQLite or MariaDB on each server: each server its own data, and what a user sees would
+  // depend on the server the load balancer picked.
+  const perServer =
+    app.database === "mariadb" || (app.database === "sqlite" && !/^(mysql|mariadb)/.test(app.databaseUrl));
+  if (Number.isInteger(count) && count > 1 && perServer) {
+    problems.push(
+      `${PROJECT}:instanceCount = ${count} with database ${JSON.stringify(app.database)}${app.database === "sqlite" ? " (a SQLite file on each server)" : " (MariaDB on each server)"}: each server would keep data of its own; set database to rds for one database all servers share (pulumi config set database rds), or set instanceCount to 1`,
     );
   }
 
@@ -611,6 +677,13 @@ class Reader {
     );
     this.problems.push(...problems);
     return source;
+  }
+
+  databaseInstanceClass(key: string): string {
+    const value = this.required(key, "set an RDS instance class such as db.t4g.micro");
+    if (value !== "" && !/^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value))
+      this.fail(key, value, "expected an RDS instance class such as db.t4g.micro or db.m7g.large");
+    return value;
   }
 
   instanceType(key: string): string {

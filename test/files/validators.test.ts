@@ -42,6 +42,18 @@ describe.each<[string, RawConfig]>([
   // The unit then wants mariadb.service and keeps the sandbox without IP.
   ["MariaDB on the server", { database: "mariadb" }],
   ["a classic app on MariaDB", { layout: "classic", appEnvironment: '{"HBNB_TYPE_STORAGE": "db"}' }],
+  // Nginx then takes the client's address from X-Forwarded-For (realip); the app's URL is RDS's.
+  [
+    "three AWS servers behind the load balancer, on RDS",
+    {
+      target: "aws",
+      hosts: "[]",
+      adminCidrs: '["203.0.113.7/32"]',
+      publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIValidatorsKey admin@example",
+      instanceCount: "3",
+      database: "rds",
+    },
+  ],
 ])("configs rendered with %s", (_, raw) => {
   const plan = planOf(raw);
   const ofKind = (kind: string) => plan.configFiles.filter((f) => f.kind === kind);

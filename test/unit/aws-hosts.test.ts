@@ -18,6 +18,9 @@ const narrowArgs: AwsHostsArgs = {
   sshUser: "ubuntu",
   publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINarrowKey admin@example",
   rootVolumeSize: 16,
+  dataVolumeSize: 10,
+  dataDir: "/var/lib/hbnb",
+  finalSnapshot: true,
   tags: TAGS,
 };
 
@@ -31,6 +34,9 @@ const gravitonArgs: AwsHostsArgs = {
   sshUser: "deploy",
   publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGravitonKey admin@example",
   rootVolumeSize: 30,
+  dataVolumeSize: 50,
+  dataDir: "/srv/data",
+  finalSnapshot: false,
   tags: TAGS,
 };
 
@@ -248,7 +254,7 @@ describe("instances", () => {
     const instances = options.filter((o) => o.type === "aws:ec2/instance:Instance");
     expect(instances.map((o) => o.name).sort()).toEqual(["graviton-web-1", "graviton-web-2", "narrow-web-1"]);
     for (const instance of instances) {
-      expect(instance.opts.ignoreChanges).toEqual(["ami"]);
+      expect(instance.opts.ignoreChanges).toEqual(["ami", "subnetId"]);
     }
   });
 
@@ -290,6 +296,7 @@ describe("Elastic IPs and hosts", () => {
         expect(deps.map((urn) => urn.split("::").pop())).toEqual([
           `${prefix}${host.name}`,
           `${prefix}${host.name}-eip`,
+          `${prefix}${host.name}-data`,
         ]);
       }
     }

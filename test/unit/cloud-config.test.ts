@@ -109,6 +109,9 @@ describe("the instance input", () => {
         sshUser: "ubuntu",
         publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIUserDataKey admin@example",
         rootVolumeSize: 16,
+        dataVolumeSize: 10,
+        dataDir: "/var/lib/hbnb",
+        finalSnapshot: true,
         tags: { Project: "hbnb-stack" },
       };
       hosts.push(new Hosts(nameOf(release, port), args));

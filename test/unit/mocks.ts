@@ -73,10 +73,22 @@ function computedOutputs(type: string, name: string, inputs: State): State {
         publicIp: `198.51.100.${n}`,
         privateIp: `172.31.0.${n}`,
         instanceState: "running",
+        // EC2 places an instance in its subnet's zone (the mocks' default VPC, SUBNETS).
+        availabilityZone: SUBNETS[inputs.subnetId] ?? `${REGION}a`,
       };
     // The provider, not the SDK, picks auto-names: the mocks stand in for it.
     case "aws:ec2/keyPair:KeyPair":
       return { arn, keyName: inputs.keyName ?? `${name}-${n}` };
+    case "aws:lb/loadBalancer:LoadBalancer":
+      return { arn, dnsName: `${name}-${n}.${REGION}.elb.amazonaws.com` };
+    case "aws:lb/targetGroup:TargetGroup":
+      return { arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:targetgroup/${name}` };
+    case "aws:rds/instance:Instance":
+      return { arn, address: `${name}.c0ffee.${REGION}.rds.amazonaws.com`, endpoint: `${name}.c0ffee:3306` };
+    case "aws:rds/subnetGroup:SubnetGroup":
+      return { arn, name: inputs.name ?? `${name}-${n}` };
+    case "aws:iam/role:Role":
+      return { arn: `arn:aws:iam::${ACCOUNT_ID}:role/${name}`, name: inputs.name ?? `${name}-${n}` };
     case "random:index/randomPassword:RandomPassword":
       return { result: `mock-random-${name}-${n}` };
     case "aws:ec2/securityGroup:SecurityGroup":
@@ -86,7 +98,26 @@ function computedOutputs(type: string, name: string, inputs: State): State {
   }
 }
 
+/**
+ * The default VPC of the mocks: three default subnets, listed out of zone order (as EC2 may list
+ * them), each in its own zone.
+ */
+export const DEFAULT_VPC = "vpc-0default";
+export const SUBNETS: Record<string, string> = {
+  "subnet-0ccc": `${REGION}c`,
+  "subnet-0aaa": `${REGION}a`,
+  "subnet-0bbb": `${REGION}b`,
+};
+
 const defaultCalls: Record<string, (args: State) => State> = {
+  "aws:ec2/getVpc:getVpc": () => ({ id: DEFAULT_VPC, cidrBlock: "172.31.0.0/16", default: true }),
+  "aws:ec2/getSubnets:getSubnets": () => ({ id: REGION, ids: Object.keys(SUBNETS) }),
+  "aws:ec2/getSubnet:getSubnet": (args) => ({
+    id: args.id,
+    availabilityZone: SUBNETS[args.id],
+    vpcId: DEFAULT_VPC,
+    defaultForAz: true,
+  }),
   "aws:ec2/getAmi:getAmi": (args) => ({
     id: AMI_ID,
     imageId: AMI_ID,

@@ -3,7 +3,7 @@ import * as path from "path";
 import { buildBundle } from "../../core/bundle";
 import { FIRST_DIAL_ERROR_LIMIT, PROBE_COMMAND } from "../../components/deploy";
 import { loadServerFiles } from "../../core/files";
-import { buildPlan, carriesSecrets, secretToken, undoSteps } from "../../core/plan";
+import { buildPlan, carriesSecrets, ebsDevice, hostFactToken, secretToken, Step, undoSteps } from "../../core/plan";
 import { parseSettings, RawConfig, Settings } from "../../core/settings";
 import { CliError, loadProject, loadStackConfig, programConfig } from "../../local/pulumi-cli-config";
 import { Machine, runRecipe, shellBlocks, StackState } from "./readme-recipes";
@@ -132,6 +132,14 @@ describe.each(cases)("$name", ({ stack, expect: expectMore }) => {
   const ofType = (type: string) => run.resources.filter((r) => r.type === type);
   // The plan's steps; the undo Commands (servers of your own) are tested on their own below.
   const stepCommands = () => ofType("command:remote:Command").filter((c) => !c.name.endsWith("-undo"));
+  // A step's stdin with its host's facts in: on AWS, the device of the host's own data volume
+  // (the mocks give a resource the id <name>_id).
+  const withFacts = (step: Step, commandName: string) => {
+    if (!step.facts) return step.stdin;
+    const host = commandName.slice(0, -`-${step.name}`.length);
+    const device = ebsDevice(`hbnb-stack-${stack.name}-${host}-data_id`);
+    return step.stdin.split(hostFactToken("dataDevice")).join(device);
+  };
 
   test("the CLI hands the program every key of Pulumi.yaml, the private key as a secret", () => {
     expect(Object.keys(cli.config).filter((key) => key.startsWith("hbnb-stack:"))).toHaveLength(
@@ -181,7 +189,7 @@ describe.each(cases)("$name", ({ stack, expect: expectMore }) => {
         expect(stdin.value).toBe(filled);
         expect(command.inputs.logging).toBe("none");
       } else {
-        expect(stdin).toBe(step.stdin);
+        expect(stdin).toBe(withFacts(step, command.name));
         expect([stdin.includes(key), stdin.includes(token)]).toEqual([false, false]);
         expect(command.inputs.logging).toBe("stdoutAndStderr");
       }
@@ -205,12 +213,12 @@ describe.each(cases)("$name", ({ stack, expect: expectMore }) => {
       const step = plan.steps[i];
       expect(command.inputs.create).toBe(step.command);
       expect(command.inputs.addPreviousOutputInEnv).toBe(false);
-      if (!carriesSecrets(step)) expect(command.inputs.stdin).toBe(step.stdin);
+      if (!carriesSecrets(step)) expect(command.inputs.stdin).toBe(withFacts(step, command.name));
       // The step's own triggers, the machine's identity, then its secrets: then all are secret.
       const triggers = step.secrets.length ? command.inputs.triggers.value : command.inputs.triggers;
       if (step.secrets.length) expect(command.inputs.triggers[SECRET_SIG]).toBe(SECRET_VALUE);
       expect(triggers.slice(0, step.triggers.length)).toEqual(step.triggers);
-      expect(triggers).toHaveLength(step.triggers.length + 1 + step.secrets.length);
+      expect(triggers).toHaveLength(step.triggers.length + 1 + (step.facts?.length ?? 0) + step.secrets.length);
     });
     const uploads = ofType("command:remote:CopyToRemote");
     expect(uploads).toHaveLength(hostCount);

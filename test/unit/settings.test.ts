@@ -37,6 +37,11 @@ describe("defaults", () => {
       rootVolumeSize: 8,
       adminCidrs: ["203.0.113.7/32"],
       publicKey,
+      loadBalancer: false,
+      dataVolumeSize: 10,
+      finalSnapshot: true,
+      databaseDeletionProtection: true,
+      databaseInstanceClass: "db.t4g.micro",
     });
     expect(settings.hosts).toBeUndefined();
     expect(settings.ssh).toEqual({ user: "ubuntu", port: 22, privateKey });
@@ -82,7 +87,17 @@ describe("good values are accepted", () => {
     ["Ubuntu 22.04", { ...aws, ubuntuRelease: "22.04" }],
     ["a Graviton instance", { ...aws, instanceType: "t4g.small" }],
     ["IPv6 and several admin CIDRs", { ...aws, adminCidrs: '["203.0.113.0/24", "2001:db8::/48"]' }],
-    ["three servers", { ...aws, instanceCount: "3" }],
+    ["three servers sharing RDS", { ...aws, instanceCount: "3", database: "rds" }],
+    [
+      "three servers sharing a MySQL of your own",
+      { ...aws, instanceCount: "3", databaseUrl: "mysql://hbnb:pw@db.internal/hbnb" },
+    ],
+    ["one server behind a load balancer, SQLite on its data volume", { ...aws, loadBalancer: "true" }],
+    [
+      "RDS that destroy may delete, without final snapshots",
+      { ...aws, database: "rds", databaseDeletionProtection: "false", finalSnapshot: "false" },
+    ],
+    ["a larger data volume and database", { ...aws, dataVolumeSize: "200", databaseInstanceClass: "db.m7g.large" }],
     ["SSH on another port", { ...aws, sshPort: "2222" }],
     ["a domain name", { ...aws, serverName: "example.com www.example.com" }],
     ["a pinned release", { ...aws, release: "r-0123456789ab" }],
@@ -294,12 +309,57 @@ describe("bad values fail with the key, the value and the fix", () => {
     [
       "a database that is no kind the stack installs",
       { ...aws, database: "mysql" },
-      /^hbnb-stack:database = "mysql": expected one of sqlite, mariadb$/,
+      /^hbnb-stack:database = "mysql": expected one of sqlite, mariadb, rds$/,
     ],
     [
       "MariaDB on the servers and a database URL, the URL not shown",
       { ...aws, database: "mariadb", databaseUrl: "mysql+mysqldb://hbnb:s3cret@db.internal/hbnb" },
       /^hbnb-stack:database = "mariadb" and hbnb-stack:databaseUrl is set: the app uses one database, MariaDB on each server or the one at databaseUrl; remove databaseUrl \(pulumi config rm databaseUrl\) to use MariaDB on the servers, or remove database \(pulumi config rm database\) to keep the database at databaseUrl$/,
+    ],
+    [
+      "three servers, each with its own SQLite",
+      { ...aws, instanceCount: "3" },
+      /^hbnb-stack:instanceCount = 3 with database "sqlite" \(a SQLite file on each server\): each server would keep data of its own; set database to rds for one database all servers share \(pulumi config set database rds\), or set instanceCount to 1$/,
+    ],
+    [
+      "two servers, each with its own MariaDB",
+      { ...aws, instanceCount: "2", database: "mariadb" },
+      /^hbnb-stack:instanceCount = 2 with database "mariadb" \(MariaDB on each server\): each server would keep data of its own; set database to rds .*, or set instanceCount to 1$/,
+    ],
+    [
+      "two servers, each with a SQLite file named in databaseUrl",
+      { ...aws, instanceCount: "2", databaseUrl: "sqlite:////var/lib/hbnb/hbnb.db" },
+      /^hbnb-stack:instanceCount = 2 with database "sqlite" \(a SQLite file on each server\)/,
+    ],
+    [
+      "RDS on servers of your own",
+      { ...existing, database: "rds" },
+      /^hbnb-stack:database = "rds": RDS is made by the stack on AWS, but target is existing; set database to mariadb \(MariaDB on each server\), or to sqlite with databaseUrl naming your database server$/,
+    ],
+    [
+      "RDS and a database URL, the URL not shown",
+      { ...aws, database: "rds", databaseUrl: "mysql+mysqldb://hbnb:s3cret@db.internal/hbnb" },
+      /^hbnb-stack:database = "rds" and hbnb-stack:databaseUrl is set: the app uses one database, the stack's RDS or the one at databaseUrl; remove databaseUrl \(pulumi config rm databaseUrl\) to use RDS, or remove database \(pulumi config rm database\) to keep the database at databaseUrl$/,
+    ],
+    [
+      "a load balancer on servers of your own",
+      { ...existing, loadBalancer: "true" },
+      /^hbnb-stack:loadBalancer = "true": only applies to target aws, but target is existing; remove it \(pulumi config rm loadBalancer\), or set target to aws$/,
+    ],
+    [
+      "deletion protection that is not a boolean",
+      { ...aws, database: "rds", databaseDeletionProtection: "off" },
+      /^hbnb-stack:databaseDeletionProtection = "off": expected true or false: true makes RDS refuse to delete the database; set false, pulumi up, then pulumi destroy$/,
+    ],
+    [
+      "a data volume of no size",
+      { ...aws, dataVolumeSize: "0" },
+      /^hbnb-stack:dataVolumeSize = "0": expected an integer from 1 to 16384$/,
+    ],
+    [
+      "an EC2 type as the database's class",
+      { ...aws, database: "rds", databaseInstanceClass: "t4g.micro" },
+      /^hbnb-stack:databaseInstanceClass = "t4g.micro": expected an RDS instance class such as db.t4g.micro or db.m7g.large$/,
     ],
     [
       "a release id that is not one",
