@@ -47,10 +47,20 @@ export interface ServiceSettings {
 export const DATABASES = ["sqlite", "mariadb"] as const;
 export type Database = (typeof DATABASES)[number];
 
+/** An Auto Scaling Group instead of the servers the plan reaches over SSH (components/aws-autoscaling.ts). */
+export interface Autoscaling {
+  min: number;
+  max: number;
+  /** The group's average CPU utilization, in percent, that target tracking keeps. */
+  cpuTarget: number;
+}
+
 export interface AwsSettings {
   ubuntuRelease: UbuntuRelease;
   instanceType: string;
   instanceCount: number;
+  /** Set: the servers are an Auto Scaling Group whose instances run the plan at boot, no SSH. */
+  autoscaling?: Autoscaling;
   rootVolumeSize: number;
   adminCidrs: string[];
   publicKey: string;
@@ -178,7 +188,15 @@ function holdsDefault(value: string | undefined, entry: SchemaEntry): boolean {
 }
 
 // Keys that shape the EC2 instances only; and the one key only servers of your own use.
-export const AWS_ONLY = ["ubuntuRelease", "instanceType", "instanceCount", "rootVolumeSize", "adminCidrs", "publicKey"];
+export const AWS_ONLY = [
+  "ubuntuRelease",
+  "instanceType",
+  "instanceCount",
+  "rootVolumeSize",
+  "adminCidrs",
+  "publicKey",
+  "autoscaling",
+];
 const EXISTING_ONLY = ["hosts"];
 
 /** A value of the other target's key, shown in a message: a public key cut short, lists as lists. */
@@ -261,7 +279,13 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
       rootVolumeSize: r.integer("rootVolumeSize", 8, 1024),
       adminCidrs: r.cidrs("adminCidrs"),
       publicKey: r.publicKey("publicKey"),
+      autoscaling: r.autoscaling("autoscaling"),
     };
+    if (settings.aws.autoscaling && !holdsDefault(raw.instanceCount, schema.instanceCount)) {
+      problems.push(
+        `${PROJECT}:instanceCount = ${JSON.stringify(raw.instanceCount)} and ${PROJECT}:autoscaling is set: the group's min and max decide how many servers run; remove instanceCount (pulumi config rm instanceCount), or remove autoscaling (pulumi config rm autoscaling)`,
+      );
+    }
   } else if (target === "existing") {
     foreign(AWS_ONLY, "aws", (key) => `remove it (pulumi config rm ${key}), or set target to aws`);
     settings.hosts = r.hosts("hosts");
@@ -611,6 +635,48 @@ class Reader {
     );
     this.problems.push(...problems);
     return source;
+  }
+
+  /**
+   * {"min": 1, "max": 4, "cpuTarget": 60}, or {} (the default) for no autoscaling. Bounds: a
+   * group of 1 to 20 servers; a CPU target from 10 % (lower keeps adding servers for nothing)
+   * to 90 % (higher leaves no headroom while a new instance boots and runs the plan).
+   */
+  autoscaling(key: string): Autoscaling | undefined {
+    const example = `pulumi config set --path '${key}.min' 1 (and ${key}.max, ${key}.cpuTarget), or {"min": 1, "max": 4, "cpuTarget": 60}`;
+    const value = this.json(key, `expected a JSON object such as {"min": 1, "max": 4, "cpuTarget": 60}`);
+    if (value === undefined) return undefined;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.fail(key, value, `expected an object such as {"min": 1, "max": 4, "cpuTarget": 60}`);
+      return undefined;
+    }
+    const fields = value as Record<string, unknown>;
+    if (Object.keys(fields).length === 0) return undefined;
+    const bounds = { min: [1, 20], max: [1, 20], cpuTarget: [10, 90] } as const;
+    for (const name of Object.keys(fields).filter((n) => !(n in bounds)))
+      this.fail(`${key}.${name}`, fields[name], "not a field of autoscaling; known: min, max, cpuTarget");
+    const read = (name: keyof typeof bounds): number => {
+      // `pulumi config set --path` stores numbers as numbers; a number in quotes is taken too.
+      const field = typeof fields[name] === "string" ? Number(fields[name]) : fields[name];
+      const [low, high] = bounds[name];
+      if (typeof field !== "number" || !Number.isInteger(field) || field < low || field > high) {
+        this.fail(
+          `${key}.${name}`,
+          fields[name] ?? null,
+          `expected an integer from ${low} to ${high}; set it with ${example}`,
+        );
+        return low;
+      }
+      return field;
+    };
+    const scaling: Autoscaling = { min: read("min"), max: read("max"), cpuTarget: read("cpuTarget") };
+    if (scaling.min > scaling.max)
+      this.fail(
+        key,
+        value,
+        `min (${scaling.min}) is above max (${scaling.max}); the group needs min <= max: lower min or raise max`,
+      );
+    return scaling;
   }
 
   instanceType(key: string): string {

@@ -85,7 +85,12 @@ export function bootUserData(plan: Plan, sources: BootSources): string {
   const doc = new Document({
     write_files: [
       { path: BOOT_RUNNER, owner: "root:root", permissions: "0700", content: bootRunner() },
-      { path: BOOT_SETTINGS, owner: "root:root", permissions: "0600", content: JSON.stringify(settings, null, 2) + "\n" },
+      {
+        path: BOOT_SETTINGS,
+        owner: "root:root",
+        permissions: "0600",
+        content: JSON.stringify(settings, null, 2) + "\n",
+      },
     ],
     // runcmd runs once per instance, in cloud-init's final stage (after the network is up); a
     // non-zero exit makes cloud-init's scripts_user module, and so `cloud-init status`, fail.

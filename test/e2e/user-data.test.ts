@@ -104,7 +104,11 @@ describe("the user-data driver", () => {
       const seconds = (Date.now() - started) / 1000;
       expect(await server.http("/api/v1/status")).toMatchObject({ status: 200 });
       expect(await server.serving(fullPlan)).toBe(fullPlan.release);
-      await until("cloud-init finishes", 300, async () => (await server.sh("cloud-init status")).out !== "status: running");
+      await until(
+        "cloud-init finishes",
+        300,
+        async () => (await server.sh("cloud-init status")).out !== "status: running",
+      );
       expect((await server.sh("cloud-init status")).out).toBe("status: done");
       const log = (await server.sh("sudo cat /var/log/cloud-init-output.log")).out;
       // Every step ran, in the plan's order, under the boot driver.
@@ -135,7 +139,11 @@ describe("the user-data driver", () => {
     };
     const { store } = await bootWith(server, broken);
     try {
-      await until("cloud-init finishes", 600, async () => (await server.sh("cloud-init status")).out !== "status: running");
+      await until(
+        "cloud-init finishes",
+        600,
+        async () => (await server.sh("cloud-init status")).out !== "status: running",
+      );
       const status = await server.sh("cloud-init status --long");
       expect(status.out).toMatch(/^status: error$/m);
       expect(status.out).toContain("scripts_user");
