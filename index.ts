@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { AwsAutoscaling } from "./components/aws-autoscaling";
 import { AwsHosts } from "./components/aws-hosts";
 import { HostDeploy, Reachability } from "./components/deploy";
 import { loadServerFiles } from "./core/files";
@@ -25,7 +26,7 @@ const stack = pulumi.getStack();
 const privateKey = pulumi.secret(settings.ssh.privateKey);
 
 const hosts: Host[] =
-  settings.target === "aws" && settings.aws
+  settings.target === "aws" && settings.aws && !settings.aws.autoscaling
     ? new AwsHosts(`${PROJECT}-${stack}`, {
         ...settings.aws,
         count: settings.aws.instanceCount,
@@ -63,6 +64,20 @@ const deploys = hosts.map(
   (host) => new HostDeploy(host.name, { host, plan, privateKey, secrets, reachability, undoOnDestroy }),
 );
 
+// Autoscaling: an Auto Scaling Group whose instances run the plan at first boot from their user
+// data; no server is deployed over SSH (hosts is empty then).
+const autoscaling =
+  settings.aws?.autoscaling &&
+  new AwsAutoscaling(`${PROJECT}-${stack}`, {
+    ...settings.aws,
+    ...settings.aws.autoscaling,
+    plan,
+    secrets,
+    sshPort: settings.ssh.port,
+    tags: { Project: PROJECT, "hbnb-stack:stack": stack },
+  });
+export const autoscalingGroup = autoscaling ? autoscaling.groupName : undefined;
+
 const addresses = hosts.map((host) => pulumi.output(host.address));
 export const publicIps = addresses;
 export const publicIp = addresses[0];
@@ -72,7 +87,7 @@ export const sshCommands = hosts.map(
   (host) => pulumi.interpolate`ssh -i ~/.ssh/hbnb -p ${host.port} ${host.user}@${host.address}`,
 );
 export const sshCommand = sshCommands[0];
-export const release = deploys[0].release;
+export const release = autoscaling ? plan.release : deploys[0].release;
 /** Send it as `Authorization: Bearer <token>` to write through the API (apiWriteAccess token). */
 export const apiToken = pulumi.secret(apiTokenPassword.result);
 

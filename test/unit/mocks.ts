@@ -33,6 +33,11 @@ export const options: RecordedOptions[] = [];
 export const ACCOUNT_ID = "123456789012";
 export const REGION = "us-east-1";
 export const AMI_ID = "ami-0123456789abcdef0";
+/** The account's default VPC and its default subnets, one per availability zone. */
+export const DEFAULT_VPC = {
+  id: "vpc-0123456789abcdef0",
+  subnets: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2", "subnet-0ccccccccccccccc3"],
+};
 
 type State = Record<string, any>;
 
@@ -79,6 +84,13 @@ function computedOutputs(type: string, name: string, inputs: State): State {
       return { arn, keyName: inputs.keyName ?? `${name}-${n}` };
     case "random:index/randomPassword:RandomPassword":
       return { result: `mock-random-${name}-${n}` };
+    case "aws:s3/bucket:Bucket": {
+      const bucket = inputs.bucket ?? `${name}-${n}`;
+      return { arn: `arn:aws:s3:::${bucket}`, bucket };
+    }
+    case "aws:iam/role:Role":
+    case "aws:autoscaling/group:Group":
+      return { arn, name: inputs.name ?? `${name}-${n}` };
     case "aws:ec2/securityGroup:SecurityGroup":
       return { arn, name: inputs.name ?? `${name}-${n}`, ownerId: ACCOUNT_ID };
     default:
@@ -101,6 +113,8 @@ const defaultCalls: Record<string, (args: State) => State> = {
     arn: `arn:aws:iam::${ACCOUNT_ID}:user/test`,
     userId: "AIDATESTUSER",
   }),
+  "aws:ec2/getVpc:getVpc": () => ({ id: DEFAULT_VPC.id, default: true, cidrBlock: "172.31.0.0/16" }),
+  "aws:ec2/getSubnets:getSubnets": () => ({ id: REGION, ids: DEFAULT_VPC.subnets }),
   "aws:index/getRegion:getRegion": () => ({
     id: REGION,
     name: REGION,
