@@ -72,7 +72,8 @@ def signed(method, url, region, service, credentials, body=b"", headers=None, no
     canonical = "\n".join(
         [
             method,
-            urllib.parse.quote(parts.path or "/", safe="/~"),
+            # The path as sent, already URI-encoded by the caller: S3 takes it encoded once.
+            parts.path or "/",
             "&".join(sorted(parts.query.split("&"))) if parts.query else "",
             "".join(f"{name}:{all_headers[name].strip()}\n" for name in names),
             ";".join(names),
@@ -125,14 +126,20 @@ def fetch_checked(source, sha256, what):
     return data
 
 
+def parameter_request(ssm):
+    """SSM's GetParameter of a SecureString, decrypted, signed with the instance role (its policy
+    allows ssm:GetParameter on the stack's parameters only)."""
+    url = f"https://ssm.{ssm['region']}.amazonaws.com/"
+    body = json.dumps({"Name": ssm["name"], "WithDecryption": True}).encode()
+    headers = {"content-type": "application/x-amz-json-1.1", "x-amz-target": "AmazonSSM.GetParameter"}
+    return signed("POST", url, ssm["region"], "ssm", role_credentials(), body, headers)
+
+
 def secret_value(name, source):
     if "value" in source:
         return source["value"]
     ssm = source["ssm"]
-    url = f"https://ssm.{ssm['region']}.amazonaws.com/"
-    body = json.dumps({"Name": ssm["name"], "WithDecryption": True}).encode()
-    headers = {"content-type": "application/x-amz-json-1.1", "x-amz-target": "AmazonSSM.GetParameter"}
-    request = signed("POST", url, ssm["region"], "ssm", role_credentials(), body, headers)
+    request = parameter_request(ssm)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())["Parameter"]["Value"]

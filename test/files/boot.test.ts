@@ -89,6 +89,45 @@ print(request.get_header("Authorization"))`,
   );
 });
 
+test("S3 and SSM requests: the object's and the parameter's URL, signed for their service with the role's session", async () => {
+  // The role's credentials as IMDSv2 gives them (an access key, its secret, a session token).
+  const { stdout } = await run("python3", [
+    "-c",
+    `import json, sys
+sys.path.insert(0, ${JSON.stringify(path.dirname(RUNNER))})
+import boot
+boot.role_credentials = lambda: {"AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "secret", "Token": "session"}
+for request in (
+    boot.request_for({"s3": {"bucket": "hbnb-releases-1", "key": "releases/r-0123456789ab.tar.gz", "region": "eu-west-3"}}),
+    boot.parameter_request({"name": "/hbnb-stack-dev/apiToken", "region": "eu-west-3"}),
+):
+    headers = {k.lower(): v for k, v in request.header_items()}
+    auth = headers["authorization"].split(", ")
+    print(json.dumps([request.get_method(), request.full_url, (request.data or b"").decode(), auth[0].split("/", 2)[2], auth[1],
+                      headers["x-amz-security-token"], headers.get("x-amz-target")]))`,
+  ]);
+  expect(stdout.trim().split("\n").map((line) => JSON.parse(line))).toEqual([
+    [
+      "GET",
+      "https://hbnb-releases-1.s3.eu-west-3.amazonaws.com/releases/r-0123456789ab.tar.gz",
+      "",
+      "eu-west-3/s3/aws4_request",
+      "SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token",
+      "session",
+      null,
+    ],
+    [
+      "POST",
+      "https://ssm.eu-west-3.amazonaws.com/",
+      '{"Name": "/hbnb-stack-dev/apiToken", "WithDecryption": true}',
+      "eu-west-3/ssm/aws4_request",
+      "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-amz-target",
+      "session",
+      "AmazonSSM.GetParameter",
+    ],
+  ]);
+});
+
 test("runs each step's stdin in order, with the boot driver named, the secret filled in and the archive checked", async () => {
   const destination = path.join(dir, "release.tar.gz");
   const secretFile = path.join(dir, "secret");
