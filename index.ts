@@ -74,6 +74,7 @@ const autoscaling =
     plan,
     secrets,
     sshPort: settings.ssh.port,
+    sshUser: settings.ssh.user,
     tags: { Project: PROJECT, "hbnb-stack:stack": stack },
   });
 export const autoscalingGroup = autoscaling ? autoscaling.groupName : undefined;

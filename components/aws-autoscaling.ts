@@ -25,6 +25,8 @@ export interface AwsAutoscalingArgs extends Autoscaling {
   /** SSH to the instances (a look, not a deploy) only from these, with publicKey's pair. */
   adminCidrs: string[];
   sshPort: number;
+  /** Set up by the user data as on the instances deployed over SSH (core/cloud-config.ts). */
+  sshUser: string;
   publicKey: string;
   /** The instances' security groups; a group of the stack's own (webFirewall) unless given. */
   securityGroupIds?: pulumi.Input<string>[];
@@ -178,6 +180,7 @@ export class AwsAutoscaling extends pulumi.ComponentResource {
           plan: s3(planKey),
           ...(upload && { archive: s3(archiveKey) }),
           secrets,
+          ssh: { sshPort: args.sshPort, sshUser: args.sshUser, ubuntuRelease: args.ubuntuRelease },
         });
         if (Buffer.byteLength(text) > USER_DATA_LIMIT)
           throw new Error(`the user data is ${Buffer.byteLength(text)} bytes; EC2 takes at most ${USER_DATA_LIMIT}`);
@@ -236,6 +239,9 @@ export class AwsAutoscaling extends pulumi.ComponentResource {
         vpcZoneIdentifiers: subnets.ids,
         minSize: args.min,
         maxSize: args.max,
+        // The version by number, not "$Latest": the provider starts an instance refresh when
+        // launchTemplate changes, and never for "$Latest" (@pulumi/aws, types/input.d.ts,
+        // GroupInstanceRefresh.triggers).
         launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
         targetGroupArns: targetGroups,
         // Behind a load balancer an instance is healthy when it serves, not merely when it runs.

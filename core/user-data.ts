@@ -1,7 +1,8 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { Document } from "yaml";
+import { Document, parse } from "yaml";
+import { SshBootArgs, sshUserData } from "./cloud-config";
 import { FILES_DIR } from "./files";
 import { carriesSecrets, Plan } from "./plan";
 
@@ -35,6 +36,18 @@ export interface BootSources {
   archive?: BootObject;
   /** Each secret the plan's steps need, by name. */
   secrets: Record<string, BootSecret>;
+  /**
+   * SSH as the stack has it (core/cloud-config.ts): another sshUser or sshPort is set up first,
+   * as on the instances deployed over SSH; the harden step checks that the user exists.
+   */
+  ssh?: SshBootArgs;
+}
+
+/** The keys of sshUserData's cloud-config. */
+interface SshCloudConfig {
+  user?: string;
+  write_files?: object[];
+  runcmd?: string[];
 }
 
 /** Where cloud-init writes the runner and its settings on the instance. */
@@ -82,8 +95,12 @@ export function bootUserData(plan: Plan, sources: BootSources): string {
     ...(upload && { archive: sources.archive }),
     secrets: Object.fromEntries(needed.map((name) => [name, sources.secrets[name]])),
   };
+  const sshText = sources.ssh && sshUserData(sources.ssh);
+  const ssh: SshCloudConfig = sshText ? parse(sshText) : {};
   const doc = new Document({
+    ...(ssh.user && { user: ssh.user }),
     write_files: [
+      ...(ssh.write_files ?? []),
       { path: BOOT_RUNNER, owner: "root:root", permissions: "0700", content: bootRunner() },
       {
         path: BOOT_SETTINGS,
@@ -92,9 +109,12 @@ export function bootUserData(plan: Plan, sources: BootSources): string {
         content: JSON.stringify(settings, null, 2) + "\n",
       },
     ],
-    // runcmd runs once per instance, in cloud-init's final stage (after the network is up); a
-    // non-zero exit makes cloud-init's scripts_user module, and so `cloud-init status`, fail.
-    runcmd: [["python3", BOOT_RUNNER, BOOT_SETTINGS]],
+    // runcmd runs once per instance, in cloud-init's final stage (after the network is up): its
+    // commands in order, in one shell script whose exit status is the last command's
+    // (canonical/cloud-init, cloudinit/util.py, shellify: "#!/bin/sh" and a line each). The SSH
+    // socket's restart first; the plan last, whose non-zero exit makes cloud-init's scripts_user
+    // module, and so `cloud-init status`, fail.
+    runcmd: [...(ssh.runcmd ?? []), ["python3", BOOT_RUNNER, BOOT_SETTINGS]],
   });
   doc.commentBefore = ` hbnb-stack: release ${plan.release}, its plan run at first boot (no SSH).`;
   // cloud-init takes user data as cloud-config only when its first line is exactly this.

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { ResourceValidationArgs } from "@pulumi/policy";
 import { parse } from "yaml";
 import { BOOT_SECONDS, USER_DATA_LIMIT } from "../../components/aws-autoscaling";
 import { buildBundle } from "../../core/bundle";
@@ -8,6 +9,7 @@ import { buildPlan } from "../../core/plan";
 import { parseSettings } from "../../core/settings";
 import { BOOT_SETTINGS, bootPlan, sha256 } from "../../core/user-data";
 import { loadProject, programConfig } from "../../local/pulumi-cli-config";
+import { POLICIES } from "../../policy/rules";
 import { AMI_ID, DEFAULT_VPC, REGION } from "./mocks";
 import { Machine, runRecipe, shellBlocks } from "./readme-recipes";
 import { Run, runProgram } from "./run-program";
@@ -170,7 +172,8 @@ test("the group: min to max over the default VPC's subnets, rolled by instance r
     vpcZoneIdentifiers: DEFAULT_VPC.subnets,
     minSize: 2,
     maxSize: 6,
-    launchTemplate: { id: `${NAME}-web_id` },
+    // The template's version by number: "$Latest" would start no instance refresh.
+    launchTemplate: { id: `${NAME}-web_id`, version: "1" },
     healthCheckType: "EC2",
     healthCheckGracePeriod: BOOT_SECONDS,
     instanceRefresh: {
@@ -193,4 +196,44 @@ test("the group: min to max over the default VPC's subnets, rolled by instance r
       targetValue: 60,
     },
   });
+});
+
+test("every resource passes the policy pack's guardrails (IMDSv2, encrypted volumes, no SSH from anywhere)", async () => {
+  class NotApplicable extends Error {}
+  const reported: string[] = [];
+  const checked: string[] = [];
+  for (const resource of run.resources) {
+    // As the CLI calls a rule (test/unit/policy.test.ts restates it): the type and the inputs.
+    const args = {
+      type: resource.type,
+      props: resource.inputs,
+      urn: `urn:pulumi:dev::hbnb-stack::${resource.type}::${resource.name}`,
+      name: resource.name,
+      opts: {},
+      stackTags: new Map(),
+      isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === resource.type,
+      asType: () => resource.inputs,
+      getConfig: () => ({ sshPorts: [22] }),
+      notApplicable: (): never => {
+        throw new NotApplicable();
+      },
+    } as unknown as ResourceValidationArgs;
+    for (const policy of POLICIES)
+      for (const validate of [policy.validateResource ?? []].flat()) {
+        try {
+          await validate(args, (message) => reported.push(`${resource.name}: ${message}`));
+          checked.push(`${policy.name} ${resource.type}`);
+        } catch (error) {
+          if (!(error instanceof NotApplicable)) throw error;
+        }
+      }
+  }
+  expect(reported).toEqual([]);
+  expect(checked).toEqual(
+    expect.arrayContaining([
+      "volumes-encrypted aws:ec2/launchTemplate:LaunchTemplate",
+      "imdsv2-only aws:ec2/launchTemplate:LaunchTemplate",
+      "no-ssh-open-to-the-world aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    ]),
+  );
 });

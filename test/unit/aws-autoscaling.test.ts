@@ -20,6 +20,7 @@ const args = (name: string): AwsAutoscalingArgs => ({
   rootVolumeSize: 16,
   adminCidrs: ["198.51.100.7/32"],
   sshPort: 22,
+  sshUser: "ubuntu",
   publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIScalingKey admin@example",
   tags: { Project: "hbnb-stack", name },
 });

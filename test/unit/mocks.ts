@@ -88,6 +88,9 @@ function computedOutputs(type: string, name: string, inputs: State): State {
       const bucket = inputs.bucket ?? `${name}-${n}`;
       return { arn: `arn:aws:s3:::${bucket}`, bucket };
     }
+    // A new template's first version.
+    case "aws:ec2/launchTemplate:LaunchTemplate":
+      return { arn, latestVersion: 1 };
     case "aws:iam/role:Role":
     case "aws:autoscaling/group:Group":
       return { arn, name: inputs.name ?? `${name}-${n}` };

@@ -1,5 +1,6 @@
 import * as zlib from "zlib";
 import { parse } from "yaml";
+import { SSH_SOCKET_DROPIN, SSHD_PORT_FILE, sshUserData } from "../../core/cloud-config";
 import { secretToken } from "../../core/plan";
 import {
   BOOT_RUNNER,
@@ -112,6 +113,28 @@ describe("the user data", () => {
     );
     expect(() => bootUserData(plan, { ...sources, archive: undefined })).toThrow(
       `the plan uploads /tmp/hbnb-stack-${plan.release}.tar.gz: the boot needs the archive's source`,
+    );
+  });
+
+  test("another SSH user and port: set up as on the servers deployed over SSH, before the plan runs", () => {
+    const ssh = { sshPort: 2222, sshUser: "deploy", ubuntuRelease: "24.04" as const };
+    const own = parse(sshUserData(ssh)!) as { user: string; write_files: object[]; runcmd: string[] };
+    const doc = parse(bootUserData(plan, { ...sources, ssh })) as {
+      user: string;
+      write_files: { path: string }[];
+      runcmd: unknown[];
+    };
+    expect(doc.user).toBe("deploy");
+    expect(doc.write_files.map((f) => f.path)).toEqual([SSHD_PORT_FILE, SSH_SOCKET_DROPIN, BOOT_RUNNER, BOOT_SETTINGS]);
+    expect(doc.write_files.slice(0, 2)).toEqual(own.write_files);
+    expect(doc.runcmd).toEqual([
+      "systemctl daemon-reload",
+      "systemctl restart ssh.socket",
+      ["python3", BOOT_RUNNER, BOOT_SETTINGS],
+    ]);
+    // Port 22 and the user ubuntu, Canonical's own: nothing but the plan.
+    expect(bootUserData(plan, { ...sources, ssh: { sshPort: 22, sshUser: "ubuntu", ubuntuRelease: "24.04" } })).toBe(
+      userData,
     );
   });
 
