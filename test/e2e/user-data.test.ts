@@ -22,13 +22,17 @@ import { until } from "./wait";
  */
 jest.setTimeout(30 * 60_000);
 
-const settings = parseSettings({
-  target: "existing",
-  // The plan does not depend on the address: the boot driver needs none.
-  hosts: '["192.0.2.10"]',
-  sshUser: "ubuntu",
-  privateKey: fs.readFileSync(path.join(__dirname, "..", "fixtures", "id_ed25519"), "utf8"),
-});
+/** The settings of an instance of the group, SSH on SSH_PORT. */
+const settingsOf = (sshPort = 22) =>
+  parseSettings({
+    target: "existing",
+    // The plan does not depend on the address: the boot driver needs none.
+    hosts: '["192.0.2.10"]',
+    sshUser: "ubuntu",
+    sshPort: String(sshPort),
+    privateKey: fs.readFileSync(path.join(__dirname, "..", "fixtures", "id_ed25519"), "utf8"),
+  });
+const settings = settingsOf();
 const bundle = sourceBundle(settings.app);
 const fullPlan = buildPlan(settings, bundle, loadServerFiles());
 const PORT = 18080;
@@ -52,7 +56,7 @@ const randomSecret = (): string => crypto.randomBytes(48).toString("base64url").
  * Boots SERVER with PLAN's user data, its boot plan and the release served from its gateway;
  * returns the store (stopped by the caller) and when the boot began.
  */
-async function bootWith(server: TestServer, plan: Plan) {
+async function bootWith(server: TestServer, plan: Plan, sshPort = 22) {
   await server.destroy();
   const { gateway } = await reserveAddress(server.name);
   const base = `http://${gateway}:${PORT}`;
@@ -65,6 +69,8 @@ async function bootWith(server: TestServer, plan: Plan) {
     plan: { url: `${base}/plan.json` },
     archive: { url: `${base}/release.tar.gz` },
     secrets,
+    // As the group's launch template has it (port 22 and the user ubuntu add nothing).
+    ssh: { sshPort, sshUser: "ubuntu", ubuntuRelease: "24.04" },
   });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-user-data-"));
   const userDataFile = path.join(dir, "user-data");
@@ -72,7 +78,9 @@ async function bootWith(server: TestServer, plan: Plan) {
   // The veth (and so the gateway address) exists only once the server is being made: the store
   // starts when it does, and the boot's fetches try again until it answers.
   const started = Date.now();
-  const booting = up(server.name, { image: "cloud", userDataFile }).finally(() => fs.rmSync(dir, { recursive: true }));
+  const booting = up(server.name, { image: "cloud", userDataFile, sshPort }).finally(() =>
+    fs.rmSync(dir, { recursive: true }),
+  );
   booting.catch(() => undefined); // awaited below
   await until("the server's link is up", 300, () =>
     spawnSync("ip", ["-4", "-o", "addr", "show"], { encoding: "utf8" }).stdout.includes(` ${gateway}/`),
@@ -86,6 +94,17 @@ async function bootWith(server: TestServer, plan: Plan) {
   return { store, started, userData };
 }
 
+/** Whether the page and the API answer 200 from outside. */
+async function serves(server: TestServer): Promise<boolean> {
+  const status = (route: string) =>
+    fetch(`http://${server.host.address}${route}`, { signal: AbortSignal.timeout(10_000) }).then(
+      (response) => response.status,
+      () => 0,
+    );
+  const statuses = await Promise.all(["/", "/api/v1/status"].map(status));
+  return statuses.every((code) => code === 200);
+}
+
 describe("the user-data driver", () => {
   const server = new TestServer("hbnb-e2e-userdata");
   afterAll(() => server.destroy());
@@ -93,14 +112,7 @@ describe("the user-data driver", () => {
   test("a cloud-init first boot with the stack's user data comes up serving, with no SSH step", async () => {
     const { store, started, userData } = await bootWith(server, fullPlan);
     try {
-      const serving = async (route: string) => {
-        const response = await fetch(`http://${server.host.address}${route}`, { signal: AbortSignal.timeout(10_000) });
-        return response.status;
-      };
-      await until("the page and the API answer 200 from outside", 20 * 60, async () => {
-        const statuses = await Promise.all(["/", "/api/v1/status"].map((route) => serving(route).catch(() => 0)));
-        return statuses.every((status) => status === 200);
-      });
+      await until("the page and the API answer 200 from outside", 20 * 60, () => serves(server));
       const seconds = (Date.now() - started) / 1000;
       expect(await server.http("/api/v1/status")).toMatchObject({ status: 200 });
       expect(await server.serving(fullPlan)).toBe(fullPlan.release);
@@ -150,6 +162,26 @@ describe("the user-data driver", () => {
       const log = (await server.sh("sudo cat /var/log/cloud-init-output.log")).out;
       expect(log).toContain("hbnb-stack boot: step release failed with exit 1; the steps after it did not run");
       expect(log).not.toContain("hbnb-stack boot: prune:");
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("with SSH on another port: the user data moves it first, the plan keeps it there, and serves", async () => {
+    const plan = buildPlan(settingsOf(2222), bundle, loadServerFiles());
+    const { store } = await bootWith(server, plan, 2222);
+    try {
+      await until("the page and the API answer 200 from outside", 20 * 60, () => serves(server));
+      await until(
+        "cloud-init finishes",
+        300,
+        async () => (await server.sh("cloud-init status")).out !== "status: running",
+      );
+      expect((await server.sh("cloud-init status")).out).toBe("status: done");
+      // This SSH session itself came in on 2222, after the harden and firewall steps.
+      expect(server.target.port).toBe(2222);
+      expect((await server.sh("sudo sshd -T | grep '^port '")).out).toBe("port 2222");
+      expect((await server.sh("sudo ufw status")).out).toMatch(/^2222\/tcp\s+ALLOW\s+Anywhere\b/m);
     } finally {
       await store.close();
     }
