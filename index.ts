@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { AwsAutoscaling } from "./components/aws-autoscaling";
 import { AwsDatabase } from "./components/aws-database";
 import { AwsHosts } from "./components/aws-hosts";
 import { healthCheckOf } from "./components/aws-load-balancer";
@@ -27,9 +28,10 @@ const stack = pulumi.getStack();
 const privateKey = pulumi.secret(settings.ssh.privateKey);
 
 const plan = buildPlan(settings, bundle, loadServerFiles());
-// On AWS: the instances, their data volumes and, with several, the load balancer.
+// On AWS: the instances, their data volumes and, with several, the load balancer (none with
+// autoscaling: the group's instances run the plan themselves, below).
 const awsHosts =
-  settings.target === "aws" && settings.aws
+  settings.target === "aws" && settings.aws && !settings.aws.autoscaling
     ? new AwsHosts(`${PROJECT}-${stack}`, {
         ...settings.aws,
         count: settings.aws.instanceCount,
@@ -85,6 +87,21 @@ for (const host of hosts) {
   deploys.push(new HostDeploy(host.name, { host, plan, privateKey, secrets, reachability, undoOnDestroy, rollAfter }));
 }
 
+// Autoscaling: an Auto Scaling Group whose instances run the plan at first boot from their user
+// data; no server is deployed over SSH (hosts is empty then).
+const autoscaling =
+  settings.aws?.autoscaling &&
+  new AwsAutoscaling(`${PROJECT}-${stack}`, {
+    ...settings.aws,
+    ...settings.aws.autoscaling,
+    plan,
+    secrets,
+    sshPort: settings.ssh.port,
+    sshUser: settings.ssh.user,
+    tags: { Project: PROJECT, "hbnb-stack:stack": stack },
+  });
+export const autoscalingGroup = autoscaling ? autoscaling.groupName : undefined;
+
 const addresses = hosts.map((host) => pulumi.output(host.address));
 export const publicIps = addresses;
 export const publicIp = addresses[0];
@@ -96,7 +113,7 @@ export const sshCommands = hosts.map(
   (host) => pulumi.interpolate`ssh -i ~/.ssh/hbnb -p ${host.port} ${host.user}@${host.address}`,
 );
 export const sshCommand = sshCommands[0];
-export const release = deploys[0].release;
+export const release = autoscaling ? plan.release : deploys[0].release;
 /** Send it as `Authorization: Bearer <token>` to write through the API (apiWriteAccess token). */
 export const apiToken = pulumi.secret(apiTokenPassword.result);
 

@@ -50,10 +50,20 @@ export interface ServiceSettings {
 export const DATABASES = ["sqlite", "mariadb", "rds"] as const;
 export type Database = (typeof DATABASES)[number];
 
+/** An Auto Scaling Group instead of the servers the plan reaches over SSH (components/aws-autoscaling.ts). */
+export interface Autoscaling {
+  min: number;
+  max: number;
+  /** The group's average CPU utilization, in percent, that target tracking keeps. */
+  cpuTarget: number;
+}
+
 export interface AwsSettings {
   ubuntuRelease: UbuntuRelease;
   instanceType: string;
   instanceCount: number;
+  /** Set: the servers are an Auto Scaling Group whose instances run the plan at boot, no SSH. */
+  autoscaling?: Autoscaling;
   rootVolumeSize: number;
   adminCidrs: string[];
   publicKey: string;
@@ -206,6 +216,7 @@ export const AWS_ONLY = [
   "finalSnapshot",
   "databaseDeletionProtection",
   "databaseInstanceClass",
+  "autoscaling",
 ];
 const EXISTING_ONLY = ["hosts"];
 
@@ -302,7 +313,13 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
         "true makes RDS refuse to delete the database; set false, pulumi up, then pulumi destroy",
       ),
       databaseInstanceClass: r.databaseInstanceClass("databaseInstanceClass"),
+      autoscaling: r.autoscaling("autoscaling"),
     };
+    if (settings.aws.autoscaling && !holdsDefault(raw.instanceCount, schema.instanceCount)) {
+      problems.push(
+        `${PROJECT}:instanceCount = ${JSON.stringify(raw.instanceCount)} and ${PROJECT}:autoscaling is set: the group's min and max decide how many servers run; remove instanceCount (pulumi config rm instanceCount), or remove autoscaling (pulumi config rm autoscaling)`,
+      );
+    }
   } else if (target === "existing") {
     foreign(AWS_ONLY, "aws", (key) => `remove it (pulumi config rm ${key}), or set target to aws`);
     settings.hosts = r.hosts("hosts");
@@ -329,19 +346,27 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
     );
   }
 
+  if (settings.aws?.autoscaling && app.database === "rds") {
+    // The group's instances would need the database's security group rule and the load
+    // balancer, which the stack makes for SSH-deployed servers only (components/aws-hosts.ts).
+    problems.push(
+      `${PROJECT}:autoscaling is set with database "rds": an Auto Scaling Group on RDS is not built yet; use instanceCount with database rds for several servers, or autoscaling with max 1 and SQLite`,
+    );
+  }
   if (app.database === "rds" && app.databaseUrl !== "") {
     problems.push(
       `${PROJECT}:database = "rds" and ${PROJECT}:databaseUrl is set: the app uses one database, the stack's RDS or the one at databaseUrl; remove databaseUrl (pulumi config rm databaseUrl) to use RDS, or remove database (pulumi config rm database) to keep the database at databaseUrl`,
     );
   }
-  const count = settings.aws?.instanceCount ?? 1;
   // SQLite or MariaDB on each server: each server its own data, and what a user sees would
-  // depend on the server the load balancer picked.
+  // depend on the server the load balancer picked. With autoscaling, the group may grow to max.
+  const scaling = settings.aws?.autoscaling;
+  const [key, count] = scaling ? ["autoscaling.max", scaling.max] : ["instanceCount", settings.aws?.instanceCount ?? 1];
   const perServer =
     app.database === "mariadb" || (app.database === "sqlite" && !/^(mysql|mariadb)/.test(app.databaseUrl));
   if (Number.isInteger(count) && count > 1 && perServer) {
     problems.push(
-      `${PROJECT}:instanceCount = ${count} with database ${JSON.stringify(app.database)}${app.database === "sqlite" ? " (a SQLite file on each server)" : " (MariaDB on each server)"}: each server would keep data of its own; set database to rds for one database all servers share (pulumi config set database rds), or set instanceCount to 1`,
+      `${PROJECT}:${key} = ${count} with database ${JSON.stringify(app.database)}${app.database === "sqlite" ? " (a SQLite file on each server)" : " (MariaDB on each server)"}: each server would keep data of its own; set database to rds for one database all servers share (pulumi config set database rds), or set ${key} to 1`,
     );
   }
 
@@ -684,6 +709,48 @@ class Reader {
     if (value !== "" && !/^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value))
       this.fail(key, value, "expected an RDS instance class such as db.t4g.micro or db.m7g.large");
     return value;
+  }
+
+  /**
+   * {"min": 1, "max": 4, "cpuTarget": 60}, or {} (the default) for no autoscaling. Bounds: a
+   * group of 1 to 20 servers; a CPU target from 10 % (lower keeps adding servers for nothing)
+   * to 90 % (higher leaves no headroom while a new instance boots and runs the plan).
+   */
+  autoscaling(key: string): Autoscaling | undefined {
+    const example = `pulumi config set --path '${key}.min' 1 (and ${key}.max, ${key}.cpuTarget), or {"min": 1, "max": 4, "cpuTarget": 60}`;
+    const value = this.json(key, `expected a JSON object such as {"min": 1, "max": 4, "cpuTarget": 60}`);
+    if (value === undefined) return undefined;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.fail(key, value, `expected an object such as {"min": 1, "max": 4, "cpuTarget": 60}`);
+      return undefined;
+    }
+    const fields = value as Record<string, unknown>;
+    if (Object.keys(fields).length === 0) return undefined;
+    const bounds = { min: [1, 20], max: [1, 20], cpuTarget: [10, 90] } as const;
+    for (const name of Object.keys(fields).filter((n) => !(n in bounds)))
+      this.fail(`${key}.${name}`, fields[name], "not a field of autoscaling; known: min, max, cpuTarget");
+    const read = (name: keyof typeof bounds): number => {
+      // `pulumi config set --path` stores numbers as numbers; a number in quotes is taken too.
+      const field = typeof fields[name] === "string" ? Number(fields[name]) : fields[name];
+      const [low, high] = bounds[name];
+      if (typeof field !== "number" || !Number.isInteger(field) || field < low || field > high) {
+        this.fail(
+          `${key}.${name}`,
+          fields[name] ?? null,
+          `expected an integer from ${low} to ${high}; set it with ${example}`,
+        );
+        return low;
+      }
+      return field;
+    };
+    const scaling: Autoscaling = { min: read("min"), max: read("max"), cpuTarget: read("cpuTarget") };
+    if (scaling.min > scaling.max)
+      this.fail(
+        key,
+        value,
+        `min (${scaling.min}) is above max (${scaling.max}); the group needs min <= max: lower min or raise max`,
+      );
+    return scaling;
   }
 
   instanceType(key: string): string {

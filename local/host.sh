@@ -10,6 +10,9 @@
 #                                  booted through cloud-init like Ubuntu's cloud images, user
 #                                  ubuntu, FILE as its user data; PORT is where that user data
 #                                  puts SSH (what `up` waits for), 22 by default
+#   local/host.sh address NAME     reserve NAME's addresses before it is up (kept by `up`, gone
+#                                  with `down`); prints address= and gateway= lines: a test puts
+#                                  them in the user data of its first boot
 #   local/host.sh down NAME        power NAME off and remove every trace of it
 #   local/host.sh down --all       the same for every host and any leftover of an interrupted run
 #   local/host.sh reboot NAME      reboot NAME on its own root and wait for SSH again
@@ -205,9 +208,11 @@ host_running() {
   [[ $(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) != Z ]]
 }
 
+# With "but-address", an address reservation alone (cmd_address) is no leftover.
 host_has_leftovers() {
-  local root
-  [[ -e $(host_dir "$1") || -e /run/netns/$(net_netns "$1") || -e $NET_DIR/$1.env ]] && return 0
+  local root allocation=$NET_DIR/$1.env
+  [[ ${2:-} == but-address ]] && allocation=/nonexistent
+  [[ -e $(host_dir "$1") || -e /run/netns/$(net_netns "$1") || -e $allocation ]] && return 0
   while read -r root; do
     [[ -d $root/$(cg_name "$1") ]] && return 0
   done < <(cg_roots)
@@ -362,7 +367,7 @@ cmd_up() {
     host_print "$name"
     return
   fi
-  if host_has_leftovers "$name"; then
+  if host_has_leftovers "$name" but-address; then
     log "cleaning leftovers of an earlier $name"
     host_teardown "$name"
   fi
@@ -379,6 +384,17 @@ cmd_up() {
   host_wait_ssh "$name"
   log "$name is up at $address ($(elapsed "$started") s)"
   host_print "$name"
+}
+
+cmd_address() {
+  local name=$1
+  check_name "$name"
+  lock
+  # shellcheck disable=SC2034 # all set by net_load_new, not all used
+  local index address gateway veth netns
+  net_load_new "$name"
+  unlock
+  printf 'address=%s\ngateway=%s\n' "$address" "$gateway"
 }
 
 cmd_down() {
@@ -489,6 +505,7 @@ main() {
   shift || true
   case $verb in
     up) [[ $# -ge 1 ]] || usage; cmd_up "$@" ;;
+    address) [[ $# -eq 1 ]] || usage; cmd_address "$1" ;;
     down)
       [[ $# -eq 1 ]] || usage
       if [[ $1 == --all ]]; then cmd_down_all; else cmd_down "$1"; fi

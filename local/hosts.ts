@@ -68,6 +68,20 @@ export async function up(name: string, options: UpOptions = {}): Promise<LocalHo
   return parse(await hostSh(...args));
 }
 
+/**
+ * Reserves the addresses of server NAME before it boots (kept by up(), gone with down()): its
+ * own, and its gateway, the address of this machine on the server's link.
+ */
+export async function reserveAddress(name: string): Promise<{ address: string; gateway: string }> {
+  const out = await hostSh("address", name);
+  const value = (key: string): string => {
+    const line = out.split("\n").find((l) => l.startsWith(`${key}=`));
+    if (!line) throw new Error(`local/host.sh address printed no ${key}=; its output was:\n${out}`);
+    return line.slice(key.length + 1);
+  };
+  return { address: value("address"), gateway: value("gateway") };
+}
+
 export async function down(name: string): Promise<void> {
   await hostSh("down", name);
 }

@@ -13,6 +13,14 @@ case "${ID}:${VERSION_ID}" in
   *) die "unsupported system ${PRETTY_NAME:-$ID $VERSION_ID}; the stack supports Ubuntu 22.04, Ubuntu 24.04, Debian 12 and Debian 13" ;;
 esac
 
+# The boot driver (files/boot/boot.py) runs the plan inside cloud-init's final stage: the boot
+# and cloud-init finish only after the plan has run, so waiting for either would wait for itself.
+if [[ ${HBNB_BOOT_DRIVER:-} == cloud-init ]]; then
+  say "ready: ${PRETTY_NAME}, run by cloud-init at first boot"
+  finish
+  exit 0
+fi
+
 # Returns once boot has finished; "degraded" (a unit failed) still lets us provision.
 state=$(timeout 300 systemctl is-system-running --wait || true)
 [[ $state == running || $state == degraded ]] || die "systemd is '$state' after 5 minutes of waiting for boot to finish"

@@ -11,7 +11,7 @@ const sandboxes: Sandbox[] = [];
 afterAll(() => sandboxes.forEach((sandbox) => sandbox.remove()));
 
 /** Runs wait.sh on a system of OS_RELEASE; cloud-init (when given) exits with CLOUD_INIT. */
-function wait(osRelease: string, cloudInit?: number) {
+function wait(osRelease: string, cloudInit?: number, env: Record<string, string> = {}) {
   const sandbox = new Sandbox();
   sandboxes.push(sandbox);
   sandbox.stub("systemctl", '#!/bin/sh\necho "systemctl $*" >>"$STUB_DIR/log"\necho running\n');
@@ -20,7 +20,7 @@ function wait(osRelease: string, cloudInit?: number) {
   }
   // /etc/os-release is a link into /usr/lib: replaced in the overlay, never written through.
   fs.writeFileSync(path.join(sandbox.dir, "state", "os-release"), osRelease);
-  const result = sandbox.run("wait.sh", {}, `rm -f /etc/os-release && cp "$STUB_DIR/os-release" /etc/os-release`);
+  const result = sandbox.run("wait.sh", env, `rm -f /etc/os-release && cp "$STUB_DIR/os-release" /etc/os-release`);
   return { ...result, calls: sandbox.calls() };
 }
 
@@ -58,4 +58,13 @@ test("another system is refused, with the ones the stack supports", () => {
     "wait: error: unsupported system Debian GNU/Linux 11 (bullseye); the stack supports Ubuntu 22.04, Ubuntu 24.04, Debian 12 and Debian 13\n",
   );
   expect(result.code).toBe(1);
+});
+
+test("run by cloud-init itself (the boot driver, core/user-data.ts): waits for neither the boot nor cloud-init", () => {
+  // Either wait would never end there: cloud-init's final stage, and so the boot, ends after
+  // the plan. The stubs answer at once, so only their calls show it.
+  const result = wait(UBUNTU_2404, 0, { HBNB_BOOT_DRIVER: "cloud-init" });
+  expect(result.out).toBe("wait: ready: Ubuntu 24.04.3 LTS, run by cloud-init at first boot\nwait: unchanged\n");
+  expect(result.code).toBe(0);
+  expect(result.calls).toBe("");
 });

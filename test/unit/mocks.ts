@@ -91,6 +91,15 @@ function computedOutputs(type: string, name: string, inputs: State): State {
       return { arn: `arn:aws:iam::${ACCOUNT_ID}:role/${name}`, name: inputs.name ?? `${name}-${n}` };
     case "random:index/randomPassword:RandomPassword":
       return { result: `mock-random-${name}-${n}` };
+    case "aws:s3/bucket:Bucket": {
+      const bucket = inputs.bucket ?? `${name}-${n}`;
+      return { arn: `arn:aws:s3:::${bucket}`, bucket };
+    }
+    // A new template's first version.
+    case "aws:ec2/launchTemplate:LaunchTemplate":
+      return { arn, latestVersion: 1 };
+    case "aws:autoscaling/group:Group":
+      return { arn, name: inputs.name ?? `${name}-${n}` };
     case "aws:ec2/securityGroup:SecurityGroup":
       return { arn, name: inputs.name ?? `${name}-${n}`, ownerId: ACCOUNT_ID };
     default:

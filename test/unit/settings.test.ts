@@ -389,3 +389,78 @@ describe("bad values fail with the key, the value and the fix", () => {
     expect(problems.join("\n")).not.toContain(broken.split("\n")[1]);
   });
 });
+
+describe("autoscaling", () => {
+  // Instances share one database, outside them: several on SQLite are refused (below).
+  const shared = "mysql+mysqldb://hbnb:secret@db.example.com/hbnb";
+  const scaling = (value: string): RawConfig => ({ ...aws, autoscaling: value, databaseUrl: shared });
+
+  test("an object of three integers (as `pulumi config set --path` stores them); {} is none", () => {
+    expect(parseSettings(scaling('{"min":1,"max":4,"cpuTarget":60}')).aws!.autoscaling).toEqual({
+      min: 1,
+      max: 4,
+      cpuTarget: 60,
+    });
+    expect(parseSettings(scaling("{}")).aws!.autoscaling).toBeUndefined();
+    expect(parseSettings(aws).aws!.autoscaling).toBeUndefined();
+  });
+
+  test.each([
+    [
+      "min above max",
+      '{"min":5,"max":2,"cpuTarget":60}',
+      'hbnb-stack:autoscaling = {"min":5,"max":2,"cpuTarget":60}: min (5) is above max (2); the group needs min <= max: lower min or raise max',
+    ],
+    [
+      "a group of 21",
+      '{"min":1,"max":21,"cpuTarget":60}',
+      'hbnb-stack:autoscaling.max = 21: expected an integer from 1 to 20; set it with pulumi config set --path \'autoscaling.min\' 1 (and autoscaling.max, autoscaling.cpuTarget), or {"min": 1, "max": 4, "cpuTarget": 60}',
+    ],
+    [
+      "no instance at all",
+      '{"min":0,"max":2,"cpuTarget":60}',
+      'hbnb-stack:autoscaling.min = 0: expected an integer from 1 to 20; set it with pulumi config set --path \'autoscaling.min\' 1 (and autoscaling.max, autoscaling.cpuTarget), or {"min": 1, "max": 4, "cpuTarget": 60}',
+    ],
+    [
+      "a CPU target of 95 %",
+      '{"min":1,"max":2,"cpuTarget":95}',
+      'hbnb-stack:autoscaling.cpuTarget = 95: expected an integer from 10 to 90; set it with pulumi config set --path \'autoscaling.min\' 1 (and autoscaling.max, autoscaling.cpuTarget), or {"min": 1, "max": 4, "cpuTarget": 60}',
+    ],
+    [
+      "a missing field",
+      '{"min":1,"max":2}',
+      'hbnb-stack:autoscaling.cpuTarget = null: expected an integer from 10 to 90; set it with pulumi config set --path \'autoscaling.min\' 1 (and autoscaling.max, autoscaling.cpuTarget), or {"min": 1, "max": 4, "cpuTarget": 60}',
+    ],
+    [
+      "a field it does not know",
+      '{"min":1,"max":2,"cpuTarget":50,"desired":2}',
+      "hbnb-stack:autoscaling.desired = 2: not a field of autoscaling; known: min, max, cpuTarget",
+    ],
+    [
+      "not an object",
+      "[1,2]",
+      'hbnb-stack:autoscaling = [1,2]: expected an object such as {"min": 1, "max": 4, "cpuTarget": 60}',
+    ],
+  ])("%s: one clear problem", (_, value, problem) => {
+    expect(problemsOf(scaling(value))).toEqual([problem]);
+  });
+
+  test("with instanceCount too: the group decides how many servers run", () => {
+    expect(problemsOf({ ...scaling('{"min":1,"max":2,"cpuTarget":50}'), databaseUrl: "" })).toEqual([
+      'hbnb-stack:autoscaling.max = 2 with database "sqlite" (a SQLite file on each server): each server would keep data of its own; set database to rds for one database all servers share (pulumi config set database rds), or set autoscaling.max to 1',
+    ]);
+    expect(problemsOf({ ...scaling('{"min":1,"max":2,"cpuTarget":50}'), database: "rds" })).toEqual([
+      'hbnb-stack:autoscaling is set with database "rds": an Auto Scaling Group on RDS is not built yet; use instanceCount with database rds for several servers, or autoscaling with max 1 and SQLite',
+      expect.stringContaining('hbnb-stack:database = "rds" and hbnb-stack:databaseUrl is set'),
+    ]);
+    expect(problemsOf({ ...scaling('{"min":1,"max":2,"cpuTarget":50}'), instanceCount: "3" })).toEqual([
+      'hbnb-stack:instanceCount = "3" and hbnb-stack:autoscaling is set: the group\'s min and max decide how many servers run; remove instanceCount (pulumi config rm instanceCount), or remove autoscaling (pulumi config rm autoscaling)',
+    ]);
+  });
+
+  test("on servers you already have: an AWS-only setting", () => {
+    expect(problemsOf({ ...existing, autoscaling: '{"min":1,"max":2,"cpuTarget":50}' })).toEqual([
+      'hbnb-stack:autoscaling = "{\\"min\\":1,\\"max\\":2,\\"cpuTarget\\":50}": only applies to target aws, but target is existing; remove it (pulumi config rm autoscaling), or set target to aws',
+    ]);
+  });
+});
