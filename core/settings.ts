@@ -133,6 +133,11 @@ export interface Settings {
   aws?: AwsSettings;
   /** Addresses of existing servers; present when target is existing. */
   hosts?: string[];
+  /**
+   * target existing: the server that runs HAProxy in front of the web servers (core/balancer.ts).
+   * One of hosts (then it runs HAProxy only) or a server of its own; absent: no load balancer.
+   */
+  loadBalancerHost?: string;
   ssh: SshSettings;
   app: AppSettings;
 }
@@ -218,7 +223,7 @@ export const AWS_ONLY = [
   "databaseInstanceClass",
   "autoscaling",
 ];
-const EXISTING_ONLY = ["hosts"];
+const EXISTING_ONLY = ["hosts", "loadBalancerHost"];
 
 /** A value of the other target's key, shown in a message: a public key cut short, lists as lists. */
 function shown(key: string, value: string): unknown {
@@ -323,6 +328,8 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
   } else if (target === "existing") {
     foreign(AWS_ONLY, "aws", (key) => `remove it (pulumi config rm ${key}), or set target to aws`);
     settings.hosts = r.hosts("hosts");
+    const balancer = r.loadBalancerHost("loadBalancerHost", settings.hosts);
+    if (balancer !== "") settings.loadBalancerHost = balancer;
     if (app.database === "rds")
       problems.push(
         `${PROJECT}:database = "rds": RDS is made by the stack on AWS, but target is existing; set database to mariadb (MariaDB on each server), or to sqlite with databaseUrl naming your database server`,
@@ -360,18 +367,33 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
   }
   // SQLite or MariaDB on each server: each server its own data, and what a user sees would
   // depend on the server the load balancer picked. With autoscaling, the group may grow to max.
+  // On servers you already have, the same holds for the web servers behind loadBalancerHost.
   const scaling = settings.aws?.autoscaling;
-  const [key, count] = scaling ? ["autoscaling.max", scaling.max] : ["instanceCount", settings.aws?.instanceCount ?? 1];
+  const [key, count] = scaling
+    ? ["autoscaling.max", scaling.max]
+    : settings.loadBalancerHost !== undefined
+      ? ["hosts", webHosts(settings).length]
+      : ["instanceCount", settings.aws?.instanceCount ?? 1];
   const perServer =
     app.database === "mariadb" || (app.database === "sqlite" && !/^(mysql|mariadb)/.test(app.databaseUrl));
   if (Number.isInteger(count) && count > 1 && perServer) {
     problems.push(
-      `${PROJECT}:${key} = ${count} with database ${JSON.stringify(app.database)}${app.database === "sqlite" ? " (a SQLite file on each server)" : " (MariaDB on each server)"}: each server would keep data of its own; set database to rds for one database all servers share (pulumi config set database rds), or set ${key} to 1`,
+      key === "hosts"
+        ? `${PROJECT}:hosts = ${count} web servers behind ${PROJECT}:loadBalancerHost with database ${JSON.stringify(app.database)}${app.database === "sqlite" ? " (a SQLite file on each server)" : " (MariaDB on each server)"}: each server would keep data of its own; set databaseUrl to one MySQL or MariaDB database all servers share (pulumi config set --secret databaseUrl mysql+mysqldb://user:pass@host/db), or list one web server`
+        : `${PROJECT}:${key} = ${count} with database ${JSON.stringify(app.database)}${app.database === "sqlite" ? " (a SQLite file on each server)" : " (MariaDB on each server)"}: each server would keep data of its own; set database to rds for one database all servers share (pulumi config set database rds), or set ${key} to 1`,
     );
   }
 
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;
+}
+
+/**
+ * The servers that run the app: hosts, without loadBalancerHost when it is one of them (it then
+ * runs HAProxy only: both would listen on port 80).
+ */
+export function webHosts(settings: Settings): string[] {
+  return (settings.hosts ?? []).filter((host) => host !== settings.loadBalancerHost);
 }
 
 function assertDistinctPaths(app: AppSettings, problems: string[]): void {
@@ -792,6 +814,26 @@ class Reader {
         this.fail(key, cidr, "opens SSH to the whole internet; list your own addresses, such as 203.0.113.7/32");
     }
     return cidrs;
+  }
+
+  /** An address, or empty; one of HOSTS only if another host is left to run the app. */
+  loadBalancerHost(key: string, hosts: string[]): string {
+    const value = (this.raw[key] ?? "").trim();
+    if (value === "") return "";
+    if (!HOSTNAME.test(value) && !isIp(value)) {
+      this.fail(
+        key,
+        value,
+        "expected the IP address or DNS name of the server that runs HAProxy, one of hosts or a server of its own",
+      );
+    } else if (hosts.length > 0 && hosts.every((host) => host === value)) {
+      this.fail(
+        key,
+        value,
+        "it is the only server in hosts, so no server would be left to run the app; add the web servers to hosts, or remove loadBalancerHost (pulumi config rm loadBalancerHost)",
+      );
+    }
+    return value;
   }
 
   hosts(key: string): string[] {

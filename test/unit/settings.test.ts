@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { configSchema, parseSettings, RawConfig, SettingsError, withDefaults } from "../../core/settings";
+import { configSchema, parseSettings, RawConfig, SettingsError, webHosts, withDefaults } from "../../core/settings";
 
 const fixtures = path.join(__dirname, "..", "fixtures");
 const privateKey = fs.readFileSync(path.join(fixtures, "id_ed25519"), "utf8");
@@ -126,6 +126,70 @@ describe("good values are accepted", () => {
     ],
   ])("%s", (_, raw) => {
     expect(problemsOf(raw)).toEqual([]);
+  });
+});
+
+describe("loadBalancerHost", () => {
+  const shared = "mysql+mysqldb://hbnb:pw@192.0.2.30/hbnb";
+  test("one of hosts: it runs HAProxy only, the others the app", () => {
+    const settings = parseSettings({
+      ...existing,
+      hosts: '["192.0.2.10", "192.0.2.11", "192.0.2.12"]',
+      loadBalancerHost: "192.0.2.12",
+      databaseUrl: shared,
+    });
+    expect(settings.loadBalancerHost).toBe("192.0.2.12");
+    expect(webHosts(settings)).toEqual(["192.0.2.10", "192.0.2.11"]);
+  });
+
+  test("a server of its own, in front of every host", () => {
+    const settings = parseSettings({
+      ...existing,
+      hosts: '["192.0.2.10", "192.0.2.11"]',
+      loadBalancerHost: "lb.example.com",
+      databaseUrl: shared,
+    });
+    expect(webHosts(settings)).toEqual(["192.0.2.10", "192.0.2.11"]);
+  });
+
+  test("in front of one web server, SQLite stays allowed; none by default", () => {
+    expect(parseSettings({ ...existing, loadBalancerHost: "192.0.2.20" }).loadBalancerHost).toBe("192.0.2.20");
+    expect(parseSettings(existing).loadBalancerHost).toBeUndefined();
+  });
+
+  test.each<[string, RawConfig, string]>([
+    [
+      "not an address",
+      { ...existing, loadBalancerHost: "lb 1" },
+      'hbnb-stack:loadBalancerHost = "lb 1": expected the IP address or DNS name of the server that runs HAProxy, one of hosts or a server of its own',
+    ],
+    [
+      "the only host",
+      { ...existing, loadBalancerHost: "192.0.2.10" },
+      'hbnb-stack:loadBalancerHost = "192.0.2.10": it is the only server in hosts, so no server would be left to run the app; add the web servers to hosts, or remove loadBalancerHost (pulumi config rm loadBalancerHost)',
+    ],
+    [
+      "two web servers on SQLite",
+      { ...existing, hosts: '["192.0.2.10", "192.0.2.11"]', loadBalancerHost: "192.0.2.20" },
+      'hbnb-stack:hosts = 2 web servers behind hbnb-stack:loadBalancerHost with database "sqlite" (a SQLite file on each server): each server would keep data of its own; set databaseUrl to one MySQL or MariaDB database all servers share (pulumi config set --secret databaseUrl mysql+mysqldb://user:pass@host/db), or list one web server',
+    ],
+    [
+      "two web servers with MariaDB on each",
+      {
+        ...existing,
+        hosts: '["192.0.2.10", "192.0.2.11", "192.0.2.20"]',
+        loadBalancerHost: "192.0.2.20",
+        database: "mariadb",
+      },
+      'hbnb-stack:hosts = 2 web servers behind hbnb-stack:loadBalancerHost with database "mariadb" (MariaDB on each server): each server would keep data of its own; set databaseUrl to one MySQL or MariaDB database all servers share (pulumi config set --secret databaseUrl mysql+mysqldb://user:pass@host/db), or list one web server',
+    ],
+    [
+      "with target aws",
+      { ...aws, loadBalancerHost: "192.0.2.20" },
+      'hbnb-stack:loadBalancerHost = "192.0.2.20": only applies to target existing, but target is aws; remove it (pulumi config rm loadBalancerHost), or set target to existing to use those servers',
+    ],
+  ])("%s", (_, raw, message) => {
+    expect(problemsOf(raw)).toEqual([message]);
   });
 });
 
