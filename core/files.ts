@@ -20,7 +20,7 @@ export function loadServerFiles(dir = FILES_DIR): ServerFiles {
     if (name.endsWith(".sh")) scripts[name.slice(0, -3)] = fs.readFileSync(path.join(dir, "scripts", name), "utf8");
   }
   const templates: Record<string, string> = {};
-  for (const sub of ["gunicorn", "nginx", "systemd", "tools", "hardening", "mariadb"]) {
+  for (const sub of ["gunicorn", "nginx", "systemd", "tools", "hardening", "mariadb", "haproxy"]) {
     for (const name of fs.readdirSync(path.join(dir, sub))) {
       if (name.endsWith(".njk")) templates[`${sub}/${name}`] = fs.readFileSync(path.join(dir, sub, name), "utf8");
     }

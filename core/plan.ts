@@ -119,6 +119,17 @@ export const DEFAULT_VPC_CIDR = "172.31.0.0/16";
 export const ebsDevice = (volumeId: string): string =>
   `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volumeId.replace("-", "")}`;
 
+/**
+ * Servers you already have behind loadBalancerHost: Nginx takes X-Forwarded-For from its address
+ * alone. Given as a DNS name, none: set_real_ip_from takes addresses and CIDRs (nginx,
+ * ngx_http_realip_module), and a name could resolve to another address later.
+ */
+function balancerCidr(host: string | undefined): string {
+  if (host === undefined) return "";
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return `${host}/32`;
+  return host.includes(":") ? `${host}/128` : "";
+}
+
 export interface Plan {
   release: string;
   layout: Layout;
@@ -200,7 +211,8 @@ function scriptText(files: ServerFiles, name: string, values: Record<string, str
   return { text: `{\n${exports}\n${lib}\n${script}\n} </dev/null\n`, lib, script, entries };
 }
 
-function step(
+/** One step: script NAME of files/scripts with VALUES (and lib.sh), and the triggers that re-run it. */
+export function step(
   files: ServerFiles,
   name: string,
   summary: string,
@@ -286,7 +298,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     mariadbSocket: MARIADB_SOCKET,
     units: unitRecords(l),
     checkPath: checkPath(l),
-    loadBalancerCidr: settings.aws?.loadBalancer ? DEFAULT_VPC_CIDR : "",
+    loadBalancerCidr: settings.aws?.loadBalancer ? DEFAULT_VPC_CIDR : balancerCidr(settings.loadBalancerHost),
   });
   const configs = Object.fromEntries(configFiles.map((f) => [f.name, f.text]));
   const ofKind = (...kinds: FileKind[]): string =>

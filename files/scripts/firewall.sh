@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# firewall: the host's own firewall (ufw) lets in SSH, HTTP and HTTPS and nothing else.
+# firewall: the host's own firewall (ufw) lets in SSH, HTTP and HTTPS (the load balancer: SSH and
+# HTTP) and nothing else.
 # SSH is allowed before the firewall is turned on, so the operator is never locked out.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -7,7 +8,9 @@ declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
 need HBNB_SSH_PORT
 
 # port/protocol and the comment ufw keeps beside the rule.
-rules=("$HBNB_SSH_PORT/tcp|ssh" "80/tcp|http" "443/tcp|https")
+rules=("$HBNB_SSH_PORT/tcp|ssh" "80/tcp|http")
+# The load balancer (core/balancer.ts) takes HTTP only: HBNB_HTTPS=no.
+[[ ${HBNB_HTTPS:-yes} == no ]] || rules+=("443/tcp|https")
 added=$(ufw show added 2>/dev/null || true)
 for rule in "${rules[@]}"; do
   port=${rule%|*} comment=${rule#*|}
