@@ -7,6 +7,7 @@ import { healthCheckOf } from "./components/aws-load-balancer";
 import { HostDeploy, Reachability } from "./components/deploy";
 import { loadServerFiles } from "./core/files";
 import { Host } from "./components/host";
+import { buildBalancerPlan, drainStep, readyStep } from "./core/balancer";
 import { buildPlan } from "./core/plan";
 import { parseSettings, PROJECT, RawConfig, Settings } from "./core/settings";
 import { sourceBundle } from "./source/fetch";
@@ -80,11 +81,43 @@ if (settings.app.database === "rds" && awsHosts && settings.aws) {
 const reachability = reachabilityOf(settings);
 // On servers you already have, `pulumi destroy` takes the plan back out (components/deploy.ts).
 const undoOnDestroy = settings.target === "existing";
-// One server after the other takes the new release (rollAfter: the previous one's switch).
+// Servers you already have behind loadBalancerHost: it runs HAProxy (its own plan, first), and
+// the others the app; when it is one of hosts, it runs HAProxy only.
+const balancerHost: Host | undefined = settings.loadBalancerHost
+  ? { name: "load-balancer", address: settings.loadBalancerHost, user: settings.ssh.user, port: settings.ssh.port }
+  : undefined;
+const webHosts = hosts.filter((host) => host.address !== settings.loadBalancerHost);
+const serverFiles = loadServerFiles();
+const balancerDeploy =
+  balancerHost &&
+  new HostDeploy(balancerHost.name, {
+    host: balancerHost,
+    plan: buildBalancerPlan(
+      settings,
+      plan,
+      webHosts.map((host) => ({ name: host.name, address: String(host.address) })),
+      serverFiles,
+    ),
+    privateKey,
+    secrets: {},
+    reachability,
+  });
+// One server after the other takes the new release (rollAfter: the previous one's switch; behind
+// HAProxy, the previous one drained, switched and UP again).
 const deploys: HostDeploy[] = [];
-for (const host of hosts) {
-  const rollAfter = deploys[deploys.length - 1]?.switch;
-  deploys.push(new HostDeploy(host.name, { host, plan, privateKey, secrets, reachability, undoOnDestroy, rollAfter }));
+for (const host of webHosts) {
+  const rollAfter = deploys[deploys.length - 1]?.rolled;
+  const server = { name: host.name, address: String(host.address) };
+  const balancer = balancerDeploy &&
+    balancerHost && {
+      host: balancerHost,
+      drain: drainStep(serverFiles, server),
+      ready: readyStep(serverFiles, server),
+      after: balancerDeploy.steps[balancerDeploy.steps.length - 1],
+    };
+  deploys.push(
+    new HostDeploy(host.name, { host, plan, privateKey, secrets, reachability, undoOnDestroy, rollAfter, balancer }),
+  );
 }
 
 // Autoscaling: an Auto Scaling Group whose instances run the plan at first boot from their user
@@ -108,7 +141,11 @@ export const publicIp = addresses[0];
 export const urls = addresses.map((address) => pulumi.interpolate`http://${address}/`);
 // Behind a load balancer, the site's address is the load balancer's.
 const balancer = awsHosts?.loadBalancer?.loadBalancer;
-export const url = balancer ? pulumi.interpolate`http://${balancer.dnsName}/` : urls[0];
+export const url = balancer
+  ? pulumi.interpolate`http://${balancer.dnsName}/`
+  : balancerHost
+    ? `http://${settings.loadBalancerHost}/`
+    : urls[0];
 export const sshCommands = hosts.map(
   (host) => pulumi.interpolate`ssh -i ~/.ssh/hbnb -p ${host.port} ${host.user}@${host.address}`,
 );

@@ -12,7 +12,8 @@ import { carriesSecrets, Plan, Step } from "../core/plan";
  */
 export interface HostDeployArgs {
   host: Host;
-  plan: Plan;
+  /** A web server's plan, or the load balancer's (core/balancer.ts: no release, no switch). */
+  plan: Pick<Plan, "steps"> & Partial<Pick<Plan, "release">>;
   privateKey: pulumi.Input<string>;
   /** The values of the plan's secrets, by name (see Step.secrets). */
   secrets: Record<string, pulumi.Input<string>>;
@@ -29,6 +30,20 @@ export interface HostDeployArgs {
    * stops the roll with the servers after it still on the release they served.
    */
   rollAfter?: pulumi.Resource;
+  /**
+   * Behind HAProxy (loadBalancerHost): the switch runs between the drain step and the ready step
+   * on the load balancer (core/balancer.ts), so no request goes to the server while it switches.
+   */
+  balancer?: BalancerSteps;
+}
+
+/** The load balancer's part in a web server's switch. */
+export interface BalancerSteps {
+  host: Host;
+  drain: Step;
+  ready: Step;
+  /** The load balancer's last step: HAProxy runs with a config that names this server. */
+  after: pulumi.Resource;
 }
 
 export interface Reachability {
@@ -70,14 +85,23 @@ export class HostDeploy extends pulumi.ComponentResource {
   readonly steps: command.remote.Command[];
   /** The commands whose `delete` runs a step's undo, in plan order; none unless undoOnDestroy. */
   readonly undos: command.remote.Command[];
-  /** The switch step's command: the next server's switch waits for it (HostDeployArgs.rollAfter). */
-  readonly switch: command.remote.Command;
-  /** The release that serves once the switch step has succeeded. */
+  /** The switch step's command; none in the load balancer's plan. */
+  readonly switch?: command.remote.Command;
+  /**
+   * What the next server's switch waits for (HostDeployArgs.rollAfter): this server's switch,
+   * or, behind HAProxy, the ready step after it (this server UP again).
+   */
+  readonly rolled?: command.remote.Command;
+  /** The drain and ready commands on the load balancer around the switch (HostDeployArgs.balancer). */
+  readonly balancerSteps: command.remote.Command[] = [];
+  private readonly privateKey: pulumi.Input<string>;
+  /** The release that serves once the switch step has succeeded (the load balancer's plan: none). */
   readonly release: pulumi.Output<string>;
 
   constructor(name: string, args: HostDeployArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hbnb-stack:deploy:Host", name, {}, opts);
     const { host, plan } = args;
+    this.privateKey = args.privateKey;
     const identity = host.identity ?? host.address;
     const connection = (first: boolean): command.types.input.remote.ConnectionArgs => ({
       host: host.address,
@@ -152,6 +176,17 @@ export class HostDeploy extends pulumi.ComponentResource {
         ...(step.facts ?? []).map((name) => pulumi.output(host.facts?.[name] ?? "")),
         ...step.secrets.map((name) => pulumi.secret(args.secrets[name])),
       ];
+      // Behind HAProxy: the drain on the load balancer, with the switch's triggers, so it runs
+      // exactly when the switch does (a replacement creates the new one before the switch's).
+      const balancer = step.name === "switch" ? args.balancer : undefined;
+      if (balancer) {
+        const drain = this.onBalancer(`${name}-drain`, balancer.drain, balancer, triggers, [
+          ...previous,
+          balancer.after,
+          ...(args.rollAfter ? [args.rollAfter] : []),
+        ]);
+        previous = [drain];
+      }
       if (step.upload) {
         const copy = new command.remote.CopyToRemote(
           `${name}-${step.name}-upload`,
@@ -195,12 +230,48 @@ export class HostDeploy extends pulumi.ComponentResource {
       );
       this.steps.push(cmd);
       previous = [cmd];
+      if (balancer) {
+        // The ready step before the server's later steps (harden, firewall, prune): the server
+        // is back in rotation, and the next server's drain may start, as soon as it serves.
+        previous = [this.onBalancer(`${name}-ready`, balancer.ready, balancer, triggers, [cmd])];
+      }
     });
-    const switchStep = this.steps.find((_, index) => plan.steps[index].name === "switch");
-    if (!switchStep) throw new Error("the plan has no switch step");
-    this.switch = switchStep;
+    this.switch = this.steps.find((_, index) => plan.steps[index].name === "switch");
+    if (!this.switch && plan.release !== undefined) throw new Error("the plan has no switch step");
+    this.rolled = this.balancerSteps[this.balancerSteps.length - 1] ?? this.switch;
     const last = this.steps[this.steps.length - 1];
-    this.release = last.stdout.apply(() => plan.release);
+    this.release = last.stdout.apply(() => plan.release ?? "");
     this.registerOutputs({ release: this.release });
+  }
+
+  /** A drain or ready step of this server, run on the load balancer. */
+  private onBalancer(
+    name: string,
+    step: Step,
+    balancer: BalancerSteps,
+    triggers: pulumi.Input<string>[],
+    dependsOn: pulumi.Resource[],
+  ): command.remote.Command {
+    const cmd = new command.remote.Command(
+      name,
+      {
+        connection: {
+          host: balancer.host.address,
+          user: balancer.host.user,
+          port: balancer.host.port,
+          privateKey: pulumi.secret(this.privateKey),
+          dialErrorLimit: 10,
+        },
+        create: step.command,
+        stdin: step.stdin,
+        triggers: [...step.triggers, ...triggers],
+        logging: "stdoutAndStderr",
+        addPreviousOutputInEnv: false,
+      },
+      // Bounded by the steps themselves (drain 90 s, ready 60 s).
+      { parent: this, dependsOn, customTimeouts: { create: "5m", update: "5m" } },
+    );
+    this.balancerSteps.push(cmd);
+    return cmd;
   }
 }
