@@ -50,7 +50,11 @@ function readState(file: string): State {
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as State) : {};
 }
 
-export async function runPlan(target: SshTarget, plan: Plan, options: RunOptions): Promise<StepReport[]> {
+export async function runPlan(
+  target: SshTarget,
+  plan: Pick<Plan, "steps">,
+  options: RunOptions,
+): Promise<StepReport[]> {
   const log = options.log ?? ((line: string) => console.log(line));
   const state = readState(options.stateFile);
   const reports: StepReport[] = [];
