@@ -1,12 +1,13 @@
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildBalancerPlan, runtimeShowStat, WebServer } from "../../core/balancer";
-import { APP_DIR, buildBundle } from "../../core/bundle";
+import { APP_DIR, Bundle, buildBundle } from "../../core/bundle";
 import { loadServerFiles } from "../../core/files";
 import { buildPlan } from "../../core/plan";
-import { roll } from "../../local/balancer";
-import { stateFile } from "../../local/hosts";
+import { roll, RollFailed } from "../../local/balancer";
+import { reboot, stateFile } from "../../local/hosts";
 import { runPlan } from "../../local/runner";
 import { TestServer } from "./server";
 import { expectNoFailure, underLoad, until } from "./wait";
@@ -24,6 +25,24 @@ const lb = new TestServer("hbnb-lb");
 const webs = [new TestServer("hbnb-web1"), new TestServer("hbnb-web2")];
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-balancer-"));
 let servers: WebServer[];
+let next: Bundle;
+
+/** A release of the app with TEXT added at the end of hbnb/wsgi.py. */
+function releaseWith(name: string, text: string): Bundle {
+  const app = path.join(work, name, "app");
+  fs.cpSync(APP_DIR, app, { recursive: true });
+  fs.appendFileSync(path.join(app, "hbnb", "wsgi.py"), text);
+  return buildBundle(path.join(work, name, "build"), app);
+}
+
+/** Rolls BUNDLE over both web servers through the load balancer. */
+const rollOut = (bundle: Bundle) =>
+  roll(
+    lb.target,
+    webs.map((web, i) => ({ server: servers[i], deploy: () => web.deploy(buildPlan(web.settings, bundle, files)) })),
+    files,
+    (line) => lb.log.push(line),
+  );
 
 /** HAProxy's `show stat` lines of the web backend's servers: name → its fields (1-based, as in the CSV). */
 async function stat(): Promise<Record<string, string[]>> {
@@ -62,21 +81,63 @@ test("HAProxy lists both web servers UP, and round robin sends requests to each"
 });
 
 test("a rolling deploy of a new release under load through HAProxy fails no request", async () => {
-  const app = path.join(work, "next", "app");
-  fs.cpSync(APP_DIR, app, { recursive: true });
-  fs.appendFileSync(path.join(app, "hbnb", "wsgi.py"), "\n# the next release\n");
-  const next = buildBundle(path.join(work, "next", "build"), app);
-  const plans = webs.map((web) => buildPlan(web.settings, next, files));
-  const { loads } = await underLoad(lb, () =>
-    roll(
-      lb.target,
-      webs.map((web, i) => ({ server: servers[i], deploy: () => web.deploy(plans[i]) })),
-      files,
-      (line) => lb.log.push(line),
-    ),
-  );
+  next = releaseWith("next", "\n# the next release\n");
+  const { loads } = await underLoad(lb, () => rollOut(next));
   console.log(`roll under load through HAProxy: ${JSON.stringify(loads.map((l) => [l.url, l.requests, l.errors]))}`);
   expectNoFailure(loads);
-  for (const [i, web] of webs.entries()) expect(await web.serving(plans[i])).toBe(next.release);
+  for (const web of webs) expect(await web.serving(buildPlan(web.settings, next, files))).toBe(next.release);
   expect(Object.values(await stat()).map((row) => row[STATUS])).toEqual(["UP", "UP"]);
+});
+
+test("a release that fails on the first server stops the roll there: it stays drained, the second untouched", async () => {
+  const broken = releaseWith("broken", '\nraise RuntimeError("crash at start")\n');
+  let error: unknown;
+  await rollOut(broken).catch((e: unknown) => (error = e));
+  expect(error).toBeInstanceOf(RollFailed);
+  const failed = error as RollFailed;
+  expect([failed.server, failed.untouched]).toEqual([servers[0].name, [servers[1].name]]);
+  expect(failed.message).toMatch(/^rolling deploy stopped at hap-web1: step switch failed:.*crash at start/s);
+  expect(failed.message).toContain(`not deployed, still on their release: ${servers[1].name}`);
+  // The switch kept the good release on the first; HAProxy sends nothing to it until a good roll.
+  for (const web of webs) expect(await web.serving(buildPlan(web.settings, next, files))).toBe(next.release);
+  expect(Object.values(await stat()).map((row) => row[STATUS])).toEqual(["DRAIN", "UP"]);
+  // The good release again: its steps are unchanged, and the roll puts the first server back.
+  await rollOut(next);
+  expect(Object.values(await stat()).map((row) => row[STATUS])).toEqual(["UP", "UP"]);
+});
+
+test("a web server cut off mid-load: few failures until HAProxy marks it DOWN, none after; back UP after a boot", async () => {
+  const victim = webs[1];
+  // The server's link on this machine (local/net.sh: veth hbnb-vN): down, it is gone for the
+  // load balancer as a powered-off server is (no answer, not even a reset).
+  const veth = /dev (\S+)/.exec(execFileSync("ip", ["route", "get", victim.host.address], { encoding: "utf8" }))![1];
+  const before = await underLoad(lb, async () => {
+    execFileSync("ip", ["link", "set", veth, "down"]);
+    await until(
+      "HAProxy marks the cut-off server DOWN",
+      60,
+      async () => (await stat())[victim.name][STATUS] === "DOWN",
+    );
+    // Requests that were on their way to it end with HAProxy's 504 after timeout server (65 s).
+    await until("no request is left on the cut-off server", 120, async () => (await stat())[victim.name][5] === "0");
+  });
+  const failed = before.loads.reduce((n, l) => n + Object.values(l.errors).reduce((a, b) => a + b, 0), 0);
+  console.log(
+    `cut off mid-load: ${failed} failed request(s) of ${before.loads.reduce((n, l) => n + l.requests, 0)}: ${JSON.stringify(before.loads.map((l) => [l.url, l.errors]))}`,
+  );
+  // Each of wrk's connections (8 a path) has one request in flight at a time, and one stuck on
+  // the cut-off server holds it until after HAProxy marks it DOWN: at most one failure each.
+  expect(failed).toBeLessThanOrEqual(2 * 8);
+  const after = await underLoad(lb, async () => {
+    for (let i = 0; i < 20; i++) expect((await lb.http("/")).status).toBe(200);
+  });
+  expectNoFailure(after.loads);
+  expect((await stat())[victim.name][STATUS]).toBe("DOWN");
+  // Power back: the link up, and a boot; no deploy, no command on the load balancer.
+  execFileSync("ip", ["link", "set", veth, "up"]);
+  await reboot(victim.name);
+  await until("HAProxy marks the rebooted server UP", 120, async () => (await stat())[victim.name][STATUS] === "UP");
+  const served = Number((await stat())[victim.name][STOT]);
+  for (let i = 0; i < 4; i++) expect((await lb.http("/")).status).toBe(200);
+  expect(Number((await stat())[victim.name][STOT])).toBeGreaterThan(served);
 });
