@@ -103,8 +103,3 @@ export function readyStep(files: ServerFiles, server: WebServer): Step {
     HBNB_READY_WAIT: READY_WAIT,
   });
 }
-
-/** HAProxy's `show stat` (CSV) through its runtime API, run as root on the load balancer. */
-export function runtimeShowStat(): string {
-  return `echo 'show stat' | sudo -n socat stdio unix-connect:${HAPROXY_SOCKET}`;
-}

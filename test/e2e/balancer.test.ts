@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildBalancerPlan, runtimeShowStat, WebServer } from "../../core/balancer";
+import { buildBalancerPlan, HAPROXY_SOCKET, WebServer } from "../../core/balancer";
 import { APP_DIR, Bundle, buildBundle } from "../../core/bundle";
 import { loadServerFiles } from "../../core/files";
 import { buildPlan } from "../../core/plan";
@@ -46,7 +46,7 @@ const rollOut = (bundle: Bundle) =>
 
 /** HAProxy's `show stat` lines of the web backend's servers: name → its fields (1-based, as in the CSV). */
 async function stat(): Promise<Record<string, string[]>> {
-  const out = await lb.run(runtimeShowStat());
+  const out = await lb.run(`echo "show stat" | sudo -n socat stdio unix-connect:${HAPROXY_SOCKET}`);
   const rows = out.split("\n").map((line) => ["", ...line.split(",")]);
   return Object.fromEntries(rows.filter((r) => r[1] === "web" && r[2] !== "BACKEND").map((r) => [r[2], r]));
 }
