@@ -255,6 +255,11 @@ export function unitRecords(l: Layout): string {
   return l.services.map((s) => [s.unit, s.socket, s.workers, s.configFile].join("|")).join("\n");
 }
 
+/** The services' units by name, one a line: what stops, disables or keeps them needs no more. */
+function unitNames(l: Layout): string {
+  return l.services.map((s) => s.unit).join("\n");
+}
+
 /**
  * What the switch asks Nginx for at the end, proof that Nginx reaches the app: the API's status
  * for the bundled app, the first route of a user's app.
@@ -347,7 +352,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
               HBNB_DATA_DIR: l.dataDir,
               HBNB_DEVICE_WAIT: 300,
               // Stopped while data already in dataDir (a stack from before the volume) moves onto it.
-              HBNB_UNITS: l.services.map((s) => s.unit).join("\n"),
+              HBNB_UNITS: unitNames(l),
             },
             { facts: ["dataDevice"] },
           ),
@@ -468,7 +473,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
         HBNB_STATE_DIR: l.stateDir,
         HBNB_KEEP_RELEASES: t.keepReleases,
         // The services the release runs, by name: the stack's others are stopped and removed.
-        HBNB_UNITS: l.services.map((s) => s.unit).join("\n"),
+        HBNB_UNITS: unitNames(l),
       },
       // Each new release may push an old one out.
       { inputs: { release } },
@@ -526,7 +531,7 @@ function undos(settings: Settings, files: ServerFiles, l: Layout, configFiles: R
     switch: undo(files, "switch", "stop and disable the app's services", {
       HBNB_SERVICE: l.service,
       // The units' names alone: the undo stops and disables them, whatever their settings.
-      HBNB_UNITS: l.services.map((s) => s.unit).join("\n"),
+      HBNB_UNITS: unitNames(l),
       HBNB_APP_DIR: l.appDir,
       HBNB_STATE_DIR: l.stateDir,
       HBNB_PENDING_FILE: l.pendingFile,
