@@ -67,15 +67,10 @@ describe("the original page in Chromium", () => {
     const js = fs.readFileSync(path.join(repo, "web_dynamic/static/scripts/100-hbnb.js"), "utf8");
     expect(js).toContain(HARD_CODED_API);
     expect(fs.readFileSync(path.join(repo, "web_dynamic/templates/100-hbnb.html"), "utf8")).toContain(CDN_JQUERY);
-    const created = async (route: string, body: object): Promise<string> => {
-      const answer = await server.http(route, json(body));
-      expect([route, answer.status]).toEqual([route, 201]);
-      return (JSON.parse(answer.body) as { id: string }).id;
-    };
-    const state = await created("/api/v1/states", { name: "Maria State" });
-    const city = await created(`/api/v1/states/${state}/cities`, { name: "Maria City" });
-    const user = await created("/api/v1/users", { email: "maria@example.com", password: "pwd" });
-    for (const name of places) await created(`/api/v1/cities/${city}/places`, { user_id: user, name });
+    const state = await server.created("/api/v1/states", { name: "Maria State" });
+    const city = await server.created(`/api/v1/states/${state}/cities`, { name: "Maria City" });
+    const user = await server.created("/api/v1/users", { email: "maria@example.com", password: "pwd" });
+    for (const name of places) await server.created(`/api/v1/cities/${city}/places`, { user_id: user, name });
 
     const { page, problems } = await watchedPage(browser);
     const asked: string[] = [];

@@ -88,16 +88,11 @@ describe("the page in Chromium", () => {
   afterAll(() => browser?.close());
 
   test("#api_status is on, the places load, and no request fails", async () => {
-    const created = async (route: string, body: object): Promise<string> => {
-      const answer = await server.http(route, json(body));
-      expect([route, answer.status]).toEqual([route, 201]);
-      return (JSON.parse(answer.body) as { id: string }).id;
-    };
-    const state = await created("/api/v1/states", { name: "Classic State" });
-    const city = await created(`/api/v1/states/${state}/cities`, { name: "Classic City" });
-    const user = await created("/api/v1/users", { email: "classic@example.com", password: "pwd" });
+    const state = await server.created("/api/v1/states", { name: "Classic State" });
+    const city = await server.created(`/api/v1/states/${state}/cities`, { name: "Classic City" });
+    const user = await server.created("/api/v1/users", { email: "classic@example.com", password: "pwd" });
     for (const name of ["Classic Loft", "Classic Barn"]) {
-      await created(`/api/v1/cities/${city}/places`, { user_id: user, name });
+      await server.created(`/api/v1/cities/${city}/places`, { user_id: user, name });
     }
     const { page, problems } = await watchedPage(browser);
     await page.goto(`http://${server.host.address}/`, { waitUntil: "networkidle" });

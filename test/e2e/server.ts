@@ -79,6 +79,13 @@ export class TestServer extends LocalServer {
     return { status: response.status, headers: response.headers, body: await response.text() };
   }
 
+  /** POSTs BODY to the API's ROUTE, expects 201, and gives the new object's id. */
+  async created(route: string, body: object): Promise<string> {
+    const answer = await this.http(route, json(body));
+    expect([route, answer.status]).toEqual([route, 201]);
+    return (JSON.parse(answer.body) as { id: string }).id;
+  }
+
   /** Whether a TCP connection to the port succeeds from outside within the timeout. */
   reachable(port: number, timeoutMs = 3000): Promise<boolean> {
     return new Promise((resolve) => {
