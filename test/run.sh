@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: every tier, fastest first, so a broken unit test fails in seconds.
-#   npm test            types, lint, unit, files, app, wsgi, e2e (in two phases: see below)
+#   npm test            types, lint, unit, files, app, wsgi, e2e (side by side: see below)
 #   npm test -- e2e     the end-to-end tier alone (real local servers)
 # Installs what it needs on a fresh clone (npm and Debian packages) before it starts.
 set -euo pipefail
@@ -29,25 +29,8 @@ if [[ $tier == all ]]; then
 fi
 if [[ $tier == all || $tier == e2e ]]; then
   step "e2e (disposable local servers over real SSH)"
-  # In two phases, to keep the tier's time down on a small machine without a load test ever
-  # sharing it: first the files that put no load on their servers, in two lanes at once (each
-  # waits mostly on boots, apt and SSH); then the files that measure failed requests under load,
-  # or flood and hold connections, one after the other, alone. A file in neither list runs in
-  # the second phase.
-  quiet_a=(stack app destroy mariadb)
-  quiet_b=(cloud-first-boot apt-locks fail2ban user-data source)
-  files() { printf 'test/e2e/%s.test.ts\n' "$@"; }
-  lane_b=$(mktemp)
-  mapfile -t b < <(files "${quiet_b[@]}")
-  "${jest[@]}" --selectProjects e2e --runInBand "${b[@]}" >"$lane_b" 2>&1 &
-  lane_b_pid=$!
-  mapfile -t a < <(files "${quiet_a[@]}")
-  status=0
-  "${jest[@]}" --selectProjects e2e --runInBand "${a[@]}" || status=1
-  wait "$lane_b_pid" || status=1
-  cat "$lane_b"
-  rm -f "$lane_b"
-  mapfile -t loaded < <(printf '%s\n' test/e2e/*.test.ts | grep -vxF -f <(files "${quiet_a[@]}" "${quiet_b[@]}"))
-  "${jest[@]}" --selectProjects e2e --runInBand "${loaded[@]}" || status=1
-  exit "$status"
+  # The files side by side, in three jest workers: each waits mostly on boots, apt and SSH. A
+  # window that counts failed requests under load, or floods a server, has the machine alone
+  # meanwhile (test/e2e/alone.ts): no other file boots or deploys until it ends.
+  "${jest[@]}" --selectProjects e2e --maxWorkers=3
 fi

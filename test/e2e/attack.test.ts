@@ -6,6 +6,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { holdSlowBodies } from "../../bench/slow-bodies";
 import { down, netnsOf, up } from "../../local/hosts";
+import { alone, busy, inEachTest } from "./alone";
 import { json, TestServer } from "./server";
 import { until } from "./wait";
 
@@ -22,12 +23,14 @@ const run = promisify(execFile);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-attack-"));
 
 beforeAll(async () => {
-  await Promise.all([up(ATTACKER), server.create().then(() => server.deploy())]);
+  await Promise.all([busy(() => up(ATTACKER)), server.create().then(() => server.deploy())]);
 });
 afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
   await Promise.all([server.destroy(), down(ATTACKER)]);
 });
+// Each test floods the server or holds its connections, and judges what a visitor gets meanwhile.
+inEachTest(alone);
 
 /** Runs a command on this machine inside the attacker's network namespace (local/net.sh names it). */
 const fromAttacker = (command: string, args: string[]) =>

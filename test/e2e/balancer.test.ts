@@ -9,6 +9,7 @@ import { buildPlan } from "../../core/plan";
 import { roll, RollFailed } from "../../local/balancer";
 import { reboot, stateFile } from "../../local/hosts";
 import { runPlan } from "../../local/runner";
+import { busy } from "./alone";
 import { TestServer } from "./server";
 import { expectNoFailure, underLoad, until } from "./wait";
 
@@ -60,7 +61,9 @@ beforeAll(async () => {
   for (const web of webs) web.configure({ loadBalancerHost: lb.host.address });
   await Promise.all(webs.map((web) => web.deploy()));
   const plan = buildBalancerPlan(lb.settings, webs[0].plan, servers, files);
-  await runPlan(lb.target, plan, { stateFile: stateFile(lb.name), secrets: {}, log: (line) => lb.log.push(line) });
+  await busy(() =>
+    runPlan(lb.target, plan, { stateFile: stateFile(lb.name), secrets: {}, log: (line) => lb.log.push(line) }),
+  );
   await until("HAProxy reports both web servers UP", 60, async () =>
     Object.values(await stat()).every((row) => row[STATUS] === "UP"),
   );
@@ -137,7 +140,7 @@ test("a web server cut off mid-load: few failures until HAProxy marks it DOWN, n
   expect((await stat())[victim.name][STATUS]).toBe("DOWN");
   // Power back: the link up, and a boot; no deploy, no command on the load balancer.
   execFileSync("ip", ["link", "set", veth, "up"]);
-  await reboot(victim.name);
+  await busy(() => reboot(victim.name));
   await until("HAProxy marks the rebooted server UP", 120, async () => (await stat())[victim.name][STATUS] === "UP");
   const served = Number((await stat())[victim.name][STOT]);
   for (let i = 0; i < 4; i++) expect((await lb.http("/")).status).toBe(200);

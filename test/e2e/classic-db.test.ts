@@ -6,6 +6,7 @@ import { reboot } from "../../local/hosts";
 import { launchBrowser, watchedPage } from "./browser";
 import { checkClassicRoutes } from "./classic-routes";
 import { appEnvironment, CDN_JQUERY, commitHello, HARD_CODED_API, PRESETS, writeRepo } from "./fixture-repos";
+import { busy } from "./alone";
 import { json, TestServer } from "./server";
 import { expectNoFailure, underLoad } from "./wait";
 
@@ -105,7 +106,7 @@ describe("the data in MariaDB", () => {
   });
 
   test("outlives a reboot: MariaDB and every app start by themselves", async () => {
-    await reboot(server.name);
+    await busy(() => reboot(server.name));
     expect((await server.sh("systemctl is-system-running --wait")).out).toBe("running");
     const found = JSON.parse((await server.http("/api/v1/places_search", json({}))).body) as { name: string }[];
     expect(found.map((p) => p.name).sort()).toEqual([...places].sort());

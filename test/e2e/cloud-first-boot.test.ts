@@ -4,6 +4,7 @@ import * as path from "path";
 import { sshUserData } from "../../core/cloud-config";
 import { down, up } from "../../local/hosts";
 import { StepReport } from "../../local/runner";
+import { busy, inEachTest } from "./alone";
 import { asRoot, connectOutcome, listening } from "./cloud-host";
 import { deployWaitingForApt, firstSteps, until } from "./wait";
 import { TestServer } from "./server";
@@ -13,6 +14,9 @@ import { TestServer } from "./server";
  * line alone does not move, and apt-daily holding apt's lists lock while the deploy begins.
  */
 jest.setTimeout(15 * 60_000);
+
+// Each test boots a cloud-image server, whose first boot runs cloud-init and apt (alone.ts).
+inEachTest(busy);
 
 describe("socket-activated SSH", () => {
   const server = new TestServer("hbnb-e2e-portonly");

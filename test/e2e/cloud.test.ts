@@ -10,6 +10,7 @@ import { buildPlan, Plan } from "../../core/plan";
 import { reboot } from "../../local/hosts";
 import { StepReport } from "../../local/runner";
 import { asRoot, connectOutcome, listening, ranThisBoot } from "./cloud-host";
+import { busy } from "./alone";
 import { TestServer } from "./server";
 import { expectNoFailure, underLoad } from "./wait";
 
@@ -174,7 +175,7 @@ describe("the hardening, next to cloud-init's own SSH settings", () => {
 describe("after a reboot", () => {
   test("the site answers, SSH is on 2222 only, cloud-init did not run as for a new instance", async () => {
     const instance = await asRoot(server, "cat /var/lib/cloud/data/instance-id");
-    await reboot(server.name);
+    await busy(() => reboot(server.name));
     const { service } = server.plan.layout;
     expect((await server.sh(`systemctl is-active ${service} nginx`)).out).toBe("active\nactive");
     expect(JSON.parse((await server.http("/api/v1/status")).body)).toEqual({ status: "OK" });

@@ -7,6 +7,7 @@ import { loadServerFiles } from "../../core/files";
 import { buildPlan } from "../../core/plan";
 import { reboot, stateDir } from "../../local/hosts";
 import { StepReport } from "../../local/runner";
+import { busy } from "./alone";
 import { json, TestServer } from "./server";
 
 /**
@@ -223,7 +224,7 @@ test("no password shows in the server's journal", async () => {
 });
 
 test("after a reboot: MariaDB and the app start by themselves, and the data is there", async () => {
-  await reboot(server.name);
+  await busy(() => reboot(server.name));
   expect((await server.sh("systemctl is-system-running --wait")).out).toBe("running");
   expect((await server.sh("systemctl is-active mariadb hbnb")).out).toBe("active\nactive");
   const read = await server.http(`/api/v1/states/${state.id}`);

@@ -4,7 +4,8 @@ import * as path from "path";
 import { Plan } from "../../core/plan";
 import { RawConfig } from "../../core/settings";
 import { RunOptions, StepReport } from "../../local/runner";
-import { LocalServer } from "../../local/server";
+import { BootOptions, LocalServer } from "../../local/server";
+import { busy } from "./alone";
 
 /** A POST with a JSON body, for server.http(). */
 export const json = (body: unknown): RequestInit => ({
@@ -43,8 +44,14 @@ export class TestServer extends LocalServer {
     this.plan = this.planOf();
   }
 
+  /** Boots the server; never during another test file's window under load (alone.ts). */
+  override create(options: BootOptions = {}): Promise<void> {
+    return busy(() => super.create(options));
+  }
+
+  /** Deploys PLAN; never during another test file's window under load (alone.ts). */
   override deploy(plan = this.plan, options: Partial<RunOptions> = {}): Promise<StepReport[]> {
-    return super.deploy(plan, options);
+    return busy(() => super.deploy(plan, options));
   }
 
   /** Removes the server (unless HBNB_E2E_KEEP is set) and keeps the deploy log in test-results/. */

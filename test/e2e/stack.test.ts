@@ -6,6 +6,7 @@ import { loadServerFiles } from "../../core/files";
 import { buildPlan } from "../../core/plan";
 import { reboot } from "../../local/hosts";
 import { StepReport } from "../../local/runner";
+import { busy } from "./alone";
 import { TestServer } from "./server";
 
 /**
@@ -242,7 +243,7 @@ describe("running the plan again", () => {
 
 describe("after a reboot", () => {
   test("everything answers again with no manual step", async () => {
-    await reboot(server.name);
+    await busy(() => reboot(server.name));
     // SSH answers before the boot is over: wait for systemd to finish starting units.
     expect((await server.sh("systemctl is-system-running --wait")).out).toBe("running");
     const { service } = server.plan.layout;

@@ -10,6 +10,7 @@ import { parseSettings } from "../../core/settings";
 import { bootPlan, BootSecret, bootUserData } from "../../core/user-data";
 import { reserveAddress, stateFile, up } from "../../local/hosts";
 import { sourceBundle } from "../../source/fetch";
+import { busy, inEachTest } from "./alone";
 import { RESULTS, TestServer } from "./server";
 import { until } from "./wait";
 
@@ -108,6 +109,8 @@ async function serves(server: TestServer): Promise<boolean> {
 describe("the user-data driver", () => {
   const server = new TestServer("hbnb-e2e-userdata");
   afterAll(() => server.destroy());
+  // Each test boots a server whose first boot runs the whole plan (alone.ts).
+  inEachTest(busy);
 
   test("a cloud-init first boot with the stack's user data comes up serving, with no SSH step", async () => {
     const { store, started, userData } = await bootWith(server, fullPlan);

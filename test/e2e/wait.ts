@@ -1,6 +1,7 @@
 import { LoadResult, startLoad } from "../../bench/wrk";
 import { Plan } from "../../core/plan";
 import { StepFailed, StepReport } from "../../local/runner";
+import { alone } from "./alone";
 import { TestServer } from "./server";
 
 /**
@@ -20,11 +21,20 @@ export async function until(what: string, seconds: number, check: () => boolean 
 /**
  * Runs ACTION while PATHS of SERVER (default: the bundled app's page and a static file) are
  * under load, from before it begins until it has ended (wrk is stopped then; 5 minutes at most).
+ * The machine is this test's alone meanwhile: no other file boots or deploys (alone.ts).
  */
-export async function underLoad<T>(
+export function underLoad<T>(
   server: TestServer,
   action: () => Promise<T>,
   paths = ["/", "/static/styles/common.css"],
+): Promise<{ result: T; loads: LoadResult[] }> {
+  return alone(() => loaded(server, action, paths));
+}
+
+async function loaded<T>(
+  server: TestServer,
+  action: () => Promise<T>,
+  paths: string[],
 ): Promise<{ result: T; loads: LoadResult[] }> {
   const base = `http://${server.host.address}`;
   // A failed request is one Nginx answers with an error, or that gets no answer at all. A slow
