@@ -35,7 +35,7 @@ if [[ $tier == all || $tier == e2e ]]; then
   # or flood and hold connections, one after the other, alone. A file in neither list runs in
   # the second phase.
   quiet_a=(stack app destroy mariadb)
-  quiet_b=(cloud-first-boot apt-locks fail2ban user-data source)
+  quiet_b=(cloud-first-boot apt-locks fail2ban user-data source data-volume)
   files() { printf 'test/e2e/%s.test.ts\n' "$@"; }
   lane_b=$(mktemp)
   mapfile -t b < <(files "${quiet_b[@]}")
