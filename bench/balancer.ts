@@ -83,7 +83,12 @@ export async function benchBalancer(
       await onBalancer(lb.target, (two ? readyStep : drainStep)(files, second), () => undefined);
       drained = !two;
     };
-    const sentBefore = await backendStat(lb);
+    // What HAProxy sent each web server while both were in the rotation (its `show stat` stot).
+    const sent = servers.map(() => 0);
+    const sentTo = async (): Promise<number[]> => {
+      const stat = await backendStat(lb);
+      return servers.map((s) => Number(stat[s.name][STAT_FIELDS.stot]));
+    };
 
     const rows: Row[] = [];
     for (const route of routes(bundle.release)) {
@@ -95,7 +100,9 @@ export async function benchBalancer(
           if (setup !== "alone") await rotation(setup === "two");
           progress(`${route.name}: round ${round + 1}/${rounds}, ${setup} (${shape.seconds} s)`);
           const base = setup === "alone" ? stack.url("") : lb.url("");
+          const before = setup === "two" ? await sentTo() : [];
           results[setup].push(await loadRoute(base, route, shape));
+          if (setup === "two") (await sentTo()).forEach((n, i) => (sent[i] += n - before[i]));
         }
       }
       rows.push({
@@ -103,11 +110,7 @@ export async function benchBalancer(
         figures: { alone: summarize(results.alone), one: summarize(results.one), two: summarize(results.two) },
       });
     }
-    const sentAfter = await backendStat(lb);
-    const sent = servers.map(
-      (s) =>
-        `${s.name} ${num(Number(sentAfter[s.name][STAT_FIELDS.stot]) - Number(sentBefore[s.name][STAT_FIELDS.stot]))}`,
-    );
+    const split = servers.map((s, i) => `${num(sent[i])} to ${s.name}`).join(" and ");
     const loadAfter = machine().load;
 
     return (say) => {
@@ -119,7 +122,7 @@ export async function benchBalancer(
           `server loaded directly; **HAProxy + 1 web**, the same server through HAProxy on a host of its own ` +
           `(${lb.name}, loadBalancerHost; the second web host drained); **HAProxy + 2 webs**, with ${web2.name} in ` +
           `the rotation too (round robin). Both web servers deployed with loadBalancerHost, so all three load the same ` +
-          `Nginx config. Requests HAProxy sent to each web server over all rounds: ${sent.join(", ")}. ` +
+          `Nginx config. In the rounds with both, HAProxy sent ${split}. ` +
           `Load average (1 min) ${loadBefore.toFixed(2)} before this part, ${loadAfter.toFixed(2)} after.`,
       );
       say();
