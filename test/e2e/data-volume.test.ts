@@ -63,6 +63,9 @@ test("replaced (a fresh root, a new boot) and deployed again: the data written t
 
   const now = `${(await server.sh("id -u hbnb")).out}:${(await server.sh("id -g hbnb")).out}`;
   expect(now).not.toBe(owner);
+  expect(reports.find((r) => r.step === "users")!.output).toMatch(
+    new RegExp(`changed: gave hbnb the [1-9]\\d* file\\(s\\) in ${dataDir} an earlier server's user owned`),
+  );
   expect((await server.sh(`sudo find ${dataDir} -mindepth 1 ! -user root ! -user hbnb`)).out).toBe("");
   expect((await server.sh(`sudo stat -c %u:%g ${dataDir}/hbnb.db`)).out).toBe(now);
 
