@@ -21,7 +21,8 @@
 #                                  power NAME off and remove every trace of it; with
 #                                  --keep-data, its data disk stays for the next `up NAME
 #                                  --data-disk` (a replaced server: a fresh root, the same disk)
-#   local/host.sh down --all       the same for every host and any leftover of an interrupted run
+#   local/host.sh down --all       the same for every host and any leftover of an interrupted run,
+#                                  and every data disk, kept ones too
 #   local/host.sh reboot NAME      reboot NAME on its own root and wait for SSH again
 #   local/host.sh ssh NAME [CMD]   SSH in as its user (admin or ubuntu)
 #   local/host.sh list             running hosts and their addresses
@@ -517,6 +518,7 @@ cmd_down() {
       log "kept the data disk of $name: $(disk_file "$name")"
     else
       rm -f "$(disk_file "$name")"
+      rmdir "$DISKS_DIR" 2>/dev/null || true
       log "deleted the data disk of $name"
     fi
   fi
