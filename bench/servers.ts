@@ -8,8 +8,16 @@ import { upload } from "../local/ssh";
 /**
  * The servers of the benchmarks: disposable local servers (local/host.sh) under names of their
  * own, so that they never collide with the servers of tests that run at the same time.
+ * BENCH_PREFIX (hbnb-bench) starts them all: two runs side by side each take their own.
  */
-export const NAMES = { classic: "hbnb-bench-classic", stack: "hbnb-bench-stack", deploy: "hbnb-bench-deploy" };
+const PREFIX = process.env.BENCH_PREFIX ?? "hbnb-bench";
+export const NAMES = {
+  classic: `${PREFIX}-classic`,
+  stack: `${PREFIX}-stack`,
+  deploy: `${PREFIX}-deploy`,
+  balancer: `${PREFIX}-lb`,
+  web2: `${PREFIX}-web2`,
+};
 
 /**
  * A local server of the benchmarks (local/server.ts): booted brand-new each time, its plan for

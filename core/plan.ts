@@ -292,7 +292,16 @@ export function undoSteps(plan: Plan): Undo[] {
     .reverse();
 }
 
-export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles): Plan {
+/** What the plan knows of its hosts beyond the settings. */
+export interface HostKind {
+  /**
+   * Each host keeps dataDir on a disk of its own, its device the host's fact dataDevice: always
+   * on AWS (its EBS volume); a local server booted with a data disk (local/host.sh --data-disk).
+   */
+  dataVolume?: boolean;
+}
+
+export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles, hosts: HostKind = {}): Plan {
   const l = layout(settings.app, bundle.files);
   const t = tunables(settings.app);
   const configFiles = renderFiles(files, {
@@ -341,7 +350,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     // skips a device that is not there yet for good: sanitize_devname finds no block device,
     // "Ignoring nonexistent named mount" (canonical/cloud-init, cloudinit/config/cc_mounts.py).
     // The step waits for it, bounded, and runs again on every replaced instance.
-    ...(settings.target === "aws"
+    ...(settings.target === "aws" || hosts.dataVolume
       ? [
           step(
             files,

@@ -3,18 +3,26 @@
 # own network namespace, reachable over real SSH like a fresh cloud VM. The provisioning code is
 # tested against them because this machine can reach no cloud and no Ubuntu mirror.
 #
-#   local/host.sh up NAME [--image debian|cloud] [--user-data FILE] [--ssh-port PORT]
+#   local/host.sh up NAME [--image debian|cloud] [--user-data FILE] [--ssh-port PORT] [--data-disk]
 #                                  create and boot NAME (idempotent); prints address=, port=,
-#                                  user=, key=, name=, image= lines on stdout, progress on stderr.
+#                                  user=, key=, name=, image= lines on stdout (and data= with a
+#                                  data disk), progress on stderr.
 #                                  debian (default): Debian 12, user admin. cloud: Debian 13
 #                                  booted through cloud-init like Ubuntu's cloud images, user
 #                                  ubuntu, FILE as its user data; PORT is where that user data
-#                                  puts SSH (what `up` waits for), 22 by default
+#                                  puts SSH (what `up` waits for), 22 by default. --data-disk:
+#                                  NAME's data disk (the local EBS volume: see "data disks"
+#                                  below) as a block device in the guest, data= its path; the
+#                                  disk a `down --keep-data` kept, or a blank one
 #   local/host.sh address NAME     reserve NAME's addresses before it is up (kept by `up`, gone
 #                                  with `down`); prints address= and gateway= lines: a test puts
 #                                  them in the user data of its first boot
-#   local/host.sh down NAME        power NAME off and remove every trace of it
-#   local/host.sh down --all       the same for every host and any leftover of an interrupted run
+#   local/host.sh down NAME [--keep-data]
+#                                  power NAME off and remove every trace of it; with
+#                                  --keep-data, its data disk stays for the next `up NAME
+#                                  --data-disk` (a replaced server: a fresh root, the same disk)
+#   local/host.sh down --all       the same for every host and any leftover of an interrupted run,
+#                                  and every data disk, kept ones too
 #   local/host.sh reboot NAME      reboot NAME on its own root and wait for SSH again
 #   local/host.sh ssh NAME [CMD]   SSH in as its user (admin or ubuntu)
 #   local/host.sh list             running hosts and their addresses
@@ -33,6 +41,10 @@ source "$HERE/net.sh"
 
 readonly STATE_DIR=/var/lib/hbnb-stack
 readonly HOSTS_DIR=$STATE_DIR/hosts
+readonly DISKS_DIR=$STATE_DIR/disks
+# Sparse: a new disk takes no space until written. Large enough for the app's SQLite database
+# and what a test writes; small enough that mkfs.ext4 takes a moment.
+readonly DISK_SIZE=256M
 readonly KEY=$STATE_DIR/ssh/id_ed25519
 readonly STOP_TIMEOUT=10
 readonly SSH_OPTS=(-i "$KEY" -o IdentitiesOnly=yes -o StrictHostKeyChecking=no
@@ -44,6 +56,7 @@ FAIL_LOG=
 host_image=
 host_user=
 host_port=
+host_data=
 
 log() { printf 'host.sh: %s\n' "$*" >&2; }
 die() {
@@ -132,6 +145,77 @@ cg_remove() {
   done < <(cg_roots)
 }
 
+# --- data disks ---------------------------------------------------------------------------
+# A server's data disk, the local EBS volume (components/aws-data-volume.ts): an image file
+# outside the server's directory, so that it outlives the server's root, attached to a loop
+# device that nspawn gives the guest as a block device. The plan's volume step
+# (files/scripts/volume.sh) then does what it does on AWS: formats it once (a new disk is blank,
+# as a new EBS volume), adds it to /etc/fstab by UUID and mounts it at the data directory. A
+# server replaced with `down NAME --keep-data` then `up NAME --data-disk` gets the same disk,
+# its filesystem and data, back. `down NAME` and `down --all` delete it (as `pulumi destroy`
+# deletes the volume).
+disk_file() { printf '%s/%s.img\n' "$DISKS_DIR" "$1"; }
+
+# The loop devices NAME's disk file is attached to (one, or none).
+disk_loops() {
+  [[ -f $(disk_file "$1") ]] || return 0
+  losetup --noheadings --output NAME --associated "$(disk_file "$1")"
+}
+
+# Attaches NAME's data disk (made blank if there is none) and prints its loop device. Lock held.
+disk_attach() {
+  local file loop
+  file=$(disk_file "$1")
+  if [[ ! -f $file ]]; then
+    mkdir -p "$DISKS_DIR"
+    truncate -s "$DISK_SIZE" "$file"
+    log "made a blank data disk for $1: $file ($DISK_SIZE)"
+  else
+    log "the data disk of $1 is kept from before: $file"
+  fi
+  loop=$(disk_loops "$1" | head -n 1)
+  [[ -n $loop ]] || loop=$(losetup --find --show "$file")
+  printf '%s\n' "$loop"
+}
+
+# Detaches NAME's data disk from its loop device (the guest is gone). Lock held.
+disk_detach() {
+  local loop
+  while read -r loop; do
+    [[ -z $loop ]] || losetup --detach "$loop"
+  done < <(disk_loops "$1")
+}
+
+# In a container (/sys read-only) systemd's fstab generator skips fstab's device lines
+# (src/fstab-generator/fstab-generator.c: "Running in a container, ignoring fstab device
+# entry"): on a VM they mount the data volume at every boot, before local-fs.target. This unit
+# stands in for that on a local server with a data disk, so that a reboot mounts it again.
+# Written into the root of host DIR, enabled.
+disk_mount_unit() {
+  local unit=$1/root/etc/systemd/system/hbnb-local-fstab-disks.service
+  cat >"$unit" <<'EOF'
+# Written by local/host.sh: systemd skips fstab's device lines in a container; this mounts
+# fstab's ext4 disks (the data disk the volume step added) at boot, as a VM's systemd does.
+[Unit]
+Description=Mount fstab's ext4 disks (the local stand-in for systemd's fstab generator)
+# Early, as the mounts of fstab are: before local-fs.target, so before every service.
+DefaultDependencies=no
+After=local-fs-pre.target
+Before=local-fs.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+# Every ext4 line of fstab not mounted yet; nofail lines whose disk is absent are skipped.
+ExecStart=/bin/mount --all --types ext4
+
+[Install]
+WantedBy=local-fs.target
+EOF
+  mkdir -p "$1/root/etc/systemd/system/local-fs.target.wants"
+  ln -sf ../hbnb-local-fstab-disks.service "$1/root/etc/systemd/system/local-fs.target.wants/"
+}
+
 # --- the supervisor -----------------------------------------------------------------------
 # Runs detached (setsid, in `bash -c`, so editing this file never affects a running host).
 # It moves itself into the host's cgroups, then runs nspawn; exit status 133 means the guest
@@ -178,23 +262,25 @@ host_supervise() {
 
 host_dir() { printf '%s/%s\n' "$HOSTS_DIR" "$1"; }
 
-# How NAME is reached, written at creation: its image, login user and SSH port.
+# How NAME is reached, written at creation: its image, login user and SSH port, and the loop
+# device of its data disk (DATA, may be empty).
 host_env_write() {
-  printf 'image=%s\nuser=%s\nport=%s\n' "$2" "$(root_user "$2")" "$3" >"$(host_dir "$1")/host.env"
+  printf 'image=%s\nuser=%s\nport=%s\ndata=%s\n' "$2" "$(root_user "$2")" "$3" "${4:-}" >"$(host_dir "$1")/host.env"
 }
 
-# Sets host_image, host_user and host_port of NAME. A host without the file was made before
-# there were two images: a debian one.
+# Sets host_image, host_user, host_port and host_data of NAME. A host without the file was made
+# before there were two images: a debian one.
 host_env_load() {
   local file key value
   file=$(host_dir "$1")/host.env
-  host_image=debian host_user=admin host_port=22
+  host_image=debian host_user=admin host_port=22 host_data=
   [[ -f $file ]] || return 0
   while IFS='=' read -r key value; do
     case $key in
       image) host_image=$value ;;
       user) host_user=$value ;;
       port) host_port=$value ;;
+      data) host_data=$value ;;
     esac
   done <"$file"
 }
@@ -233,6 +319,10 @@ host_launch() {
     # iptables/ufw inside fail with "Permission denied (you must be root)".
     --private-network --network-namespace-path="/run/netns/$(net_netns "$name")"
     --resolv-conf=copy-host --link-journal=no --console=read-only)
+  host_env_load "$name"
+  # The data disk under its own name: blkid, and mount's UUID= of fstab, find a disk through
+  # /proc/partitions (this machine's: loopN), and look for /dev/loopN.
+  [[ -z $host_data ]] || cmd+=(--bind="$host_data")
   printf '\n=== %s: %s\n' "$(date -u +%FT%TZ)" "${cmd[*]}" >>"$dir/console.log"
   # TERM=dumb: the guest's systemd then writes its console (a log file here) without colours.
   TERM=dumb setsid bash -c "$(declare -f host_supervise); host_supervise \"\$@\"" \
@@ -272,6 +362,7 @@ host_print() {
   host_env_load "$1"
   printf 'address=%s\nport=%s\nuser=%s\nkey=%s\nname=%s\nimage=%s\n' \
     "$address" "$host_port" "$host_user" "$KEY" "$1" "$host_image"
+  [[ -z $host_data ]] || printf 'data=%s\n' "$host_data"
 }
 
 # Sends the polite stop (SIGTERM to nspawn: the guest powers off cleanly).
@@ -311,6 +402,7 @@ host_teardown() {
     done
   fi
   net_down "$name"
+  disk_detach "$name"
   cg_remove "$cg"
   # nspawn removes these itself unless it was killed; its image lock is named by inode.
   rm -rf "/run/systemd/nspawn/propagate/hbnb-$name" "/run/systemd/nspawn/unix-export/hbnb-$name"
@@ -334,7 +426,7 @@ hosts_gone_cleanup() {
 
 # --- commands ------------------------------------------------------------------------------
 cmd_up() {
-  local name=$1 image=debian userdata='' port=22 dir started=$EPOCHREALTIME
+  local name=$1 image=debian userdata='' port=22 disk='' data='' dir started=$EPOCHREALTIME
   local -a mirrors
   shift
   while [[ $# -gt 0 ]]; do
@@ -342,6 +434,11 @@ cmd_up() {
       --image) image=${2:-} ;;
       --user-data) userdata=${2:-} ;;
       --ssh-port) port=${2:-} ;;
+      --data-disk)
+        disk=yes
+        shift
+        continue
+        ;;
       *) usage ;;
     esac
     shift 2 || usage
@@ -362,6 +459,11 @@ cmd_up() {
     unlock
     host_env_load "$name"
     [[ $host_image == "$image" ]] || die "$name runs the $host_image image; \`local/host.sh down $name\` first"
+    if [[ -n $disk && -z $host_data ]]; then
+      die "$name runs without a data disk; \`local/host.sh down $name\` first"
+    elif [[ -z $disk && -n $host_data ]]; then
+      die "$name runs with a data disk; \`local/host.sh down $name --keep-data\` first"
+    fi
     log "$name is already up"
     host_wait_ssh "$name"
     host_print "$name"
@@ -376,7 +478,11 @@ cmd_up() {
   mkdir -p "$dir"
   net_load_new "$name"
   root_make_host "$dir" "$name" "$address/30" "$gateway" "$KEY.pub" "$userdata"
-  host_env_write "$name" "$image" "$port"
+  if [[ -n $disk ]]; then
+    data=$(disk_attach "$name")
+    disk_mount_unit "$dir"
+  fi
+  host_env_write "$name" "$image" "$port" "$data"
   mapfile -t mirrors < <(root_mirror_hosts)
   net_up "$name" "${mirrors[@]}"
   host_launch "$name"
@@ -398,7 +504,7 @@ cmd_address() {
 }
 
 cmd_down() {
-  local name=$1 started=$EPOCHREALTIME
+  local name=$1 keep=${2:-} started=$EPOCHREALTIME
   check_name "$name"
   lock
   if ! host_has_leftovers "$name"; then
@@ -406,6 +512,15 @@ cmd_down() {
   else
     host_teardown "$name"
     log "$name is down ($(elapsed "$started") s)"
+  fi
+  if [[ -f $(disk_file "$name") ]]; then
+    if [[ -n $keep ]]; then
+      log "kept the data disk of $name: $(disk_file "$name")"
+    else
+      rm -f "$(disk_file "$name")"
+      rmdir "$DISKS_DIR" 2>/dev/null || true
+      log "deleted the data disk of $name"
+    fi
   fi
   hosts_gone_cleanup
 }
@@ -434,6 +549,15 @@ cmd_down_all() {
     done
   done < <(cg_roots)
   net_clean_stale
+  # Every data disk, kept ones too, and the loop devices of disks a killed run left attached.
+  for d in "$DISKS_DIR"/*.img; do
+    [[ -f $d ]] || continue
+    name=$(basename "$d" .img)
+    disk_detach "$name"
+    rm -f "$d"
+    log "deleted the data disk of $name"
+  done
+  rmdir "$DISKS_DIR" 2>/dev/null || true
   rm -rf /run/systemd/nspawn/propagate/hbnb-* /run/systemd/nspawn/unix-export/hbnb-*
   # Image locks of killed nspawns whose root is already gone (named by inode, so not mappable
   # to a host): only when no nspawn at all runs here, so no lock can be in use.
@@ -507,8 +631,15 @@ main() {
     up) [[ $# -ge 1 ]] || usage; cmd_up "$@" ;;
     address) [[ $# -eq 1 ]] || usage; cmd_address "$1" ;;
     down)
-      [[ $# -eq 1 ]] || usage
-      if [[ $1 == --all ]]; then cmd_down_all; else cmd_down "$1"; fi
+      if [[ $# -eq 1 && $1 == --all ]]; then
+        cmd_down_all
+      elif [[ $# -eq 1 ]]; then
+        cmd_down "$1"
+      elif [[ $# -eq 2 && $2 == --keep-data ]]; then
+        cmd_down "$1" keep
+      else
+        usage
+      fi
       ;;
     reboot) [[ $# -eq 1 ]] || usage; cmd_reboot "$1" ;;
     ssh) [[ $# -ge 1 ]] || usage; cmd_ssh "$@" ;;

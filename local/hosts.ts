@@ -11,6 +11,11 @@ export interface LocalHost {
   /** The harness's private key file on this machine. */
   key: string;
   image: Image;
+  /**
+   * The block device of its data disk in the guest (up with dataDisk), the local EBS volume: the
+   * plan's volume step formats it once and mounts it at the data directory.
+   */
+  dataDevice?: string;
 }
 
 /**
@@ -27,6 +32,8 @@ export interface UpOptions {
   userDataFile?: string;
   /** cloud image: the port that user data puts SSH on (22 unless given). */
   sshPort?: number;
+  /** A data disk of its own: the one a down(name, { keepData: true }) kept, or a blank one. */
+  dataDisk?: boolean;
 }
 
 const hostScript = path.join(__dirname, "host.sh");
@@ -57,6 +64,7 @@ function parse(stdout: string): LocalHost {
     user: values.user,
     key: values.key,
     image: values.image as Image,
+    ...(values.data && { dataDevice: values.data }),
   };
 }
 
@@ -65,6 +73,7 @@ export async function up(name: string, options: UpOptions = {}): Promise<LocalHo
   const args = ["up", name, "--image", options.image ?? "debian"];
   if (options.userDataFile) args.push("--user-data", options.userDataFile);
   if (options.sshPort) args.push("--ssh-port", String(options.sshPort));
+  if (options.dataDisk) args.push("--data-disk");
   return parse(await hostSh(...args));
 }
 
@@ -82,8 +91,9 @@ export async function reserveAddress(name: string): Promise<{ address: string; g
   return { address: value("address"), gateway: value("gateway") };
 }
 
-export async function down(name: string): Promise<void> {
-  await hostSh("down", name);
+/** Removes server NAME; its data disk too, unless keepData (a replacement then gets it back). */
+export async function down(name: string, options: { keepData?: boolean } = {}): Promise<void> {
+  await hostSh("down", name, ...(options.keepData ? ["--keep-data"] : []));
 }
 
 export async function reboot(name: string): Promise<LocalHost> {

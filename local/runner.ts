@@ -1,7 +1,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { fillSecrets, secretsOf } from "../core/fill-secrets";
+import { fillFacts, fillSecrets, secretsOf } from "../core/fill-secrets";
 import { carriesSecrets, Plan, Step, undoSteps } from "../core/plan";
 import { ssh, SshTarget, upload } from "./ssh";
 
@@ -17,6 +17,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Values of the plan's secrets, by name (see Step.secrets). */
   secrets: Record<string, string>;
+  /** The server's facts, by name (see Step.facts): its data disk's device. */
+  facts?: Record<string, string>;
 }
 
 export interface StepReport {
@@ -37,12 +39,17 @@ export class StepFailed extends Error {
 
 type State = Record<string, string>;
 
-/** The step's triggers and its secrets' values, as Pulumi keeps them: a change of either runs it again. */
-function fingerprint(step: Step, secrets: Record<string, string>): string {
+/**
+ * The step's triggers, its host's facts and its secrets' values, as the Pulumi driver keeps them
+ * (components/deploy.ts): a change of any runs it again.
+ */
+function fingerprint(step: Step, secrets: Record<string, string>, facts: Record<string, string> = {}): string {
   const values = step.secrets.map((name) => secrets[name]);
+  const known = (step.facts ?? []).map((name) => facts[name]);
+  // A step without facts keeps the fingerprint it always had: a server's state from before stays valid.
   return crypto
     .createHash("sha256")
-    .update(JSON.stringify([step.triggers, values]))
+    .update(JSON.stringify(known.length > 0 ? [step.triggers, values, known] : [step.triggers, values]))
     .digest("hex");
 }
 
@@ -61,7 +68,7 @@ export async function runPlan(
   for (const step of plan.steps) {
     const started = Date.now();
     const seconds = (): number => (Date.now() - started) / 1000;
-    if (!options.force && state[step.name] === fingerprint(step, options.secrets)) {
+    if (!options.force && state[step.name] === fingerprint(step, options.secrets, options.facts)) {
       log(`${stamp()} ${target.address} ${step.name}: unchanged inputs, skipped`);
       reports.push({ step: step.name, ran: false, seconds: 0, output: "" });
       continue;
@@ -70,11 +77,18 @@ export async function runPlan(
     if (step.upload) await upload(target, step.upload.source, step.upload.destination);
     // As Pulumi's logging: none, what a step that handles secrets prints is not shown.
     const show = carriesSecrets(step) ? undefined : (line: string) => log(`    ${line}`);
-    const result = await ssh(target, step.command, fillSecrets(step, secretsOf(step, options.secrets)), show);
+    // The host's facts first, then the secrets, as the Pulumi driver does.
+    const stdin = fillFacts(step, step.stdin, options.facts ?? {});
+    const result = await ssh(
+      target,
+      step.command,
+      fillSecrets({ ...step, stdin }, secretsOf(step, options.secrets)),
+      show,
+    );
     if (result.code !== 0)
       throw new StepFailed(step.name, show ? result.output : "(output hidden: the step handles secrets)");
     log(`${stamp()} ${target.address} ${step.name}: ok in ${seconds().toFixed(1)} s`);
-    state[step.name] = fingerprint(step, options.secrets);
+    state[step.name] = fingerprint(step, options.secrets, options.facts);
     fs.mkdirSync(path.dirname(options.stateFile), { recursive: true });
     fs.writeFileSync(options.stateFile, JSON.stringify(state, null, 2));
     // The caller gets the output (the tests check it says "unchanged"); it is only kept out of logs.

@@ -15,8 +15,16 @@ export function hostSecrets(stateDir: string): Record<string, string> {
     // Letters and digits only, like RandomPassword with special: false: safe in any file format.
     for (const name of missing)
       known[name] = crypto.randomBytes(48).toString("base64url").replace(/[-_]/g, "").slice(0, 64);
-    fs.mkdirSync(stateDir, { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(known, null, 2), { mode: 0o600 });
+    keepHostSecrets(stateDir, known);
   }
   return known;
+}
+
+/**
+ * Gives a server the secrets VALUES (hostSecrets of the one it replaces): the stack's secrets
+ * are the stack's, not an instance's, and a replaced instance on AWS gets the same ones.
+ */
+export function keepHostSecrets(stateDir: string, values: Record<string, string>): void {
+  fs.mkdirSync(stateDir, { recursive: true });
+  fs.writeFileSync(path.join(stateDir, "secrets.json"), JSON.stringify(values, null, 2), { mode: 0o600 });
 }

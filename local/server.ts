@@ -8,7 +8,7 @@ import { buildPlan, Plan } from "../core/plan";
 import { RawConfig, Settings } from "../core/settings";
 import { down, Image, LocalHost, stateDir, stateFile, up } from "./hosts";
 import { runPlan, RunOptions, StepReport, undoPlan } from "./runner";
-import { hostSecrets } from "./secrets";
+import { hostSecrets, keepHostSecrets } from "./secrets";
 import { keyFileFor, Result, ssh, SshTarget } from "./ssh";
 import { localSettings } from "./stack";
 import { sourceBundle } from "../source/fetch";
@@ -21,6 +21,11 @@ export interface BootOptions {
    * an EC2 instance for it (core/cloud-config.ts), and the plan connects on it; 22 unless given.
    */
   sshPort?: number;
+  /**
+   * A data disk of its own for dataDir (the local EBS volume, local/host.sh --data-disk): the
+   * plan then has the volume step, and replace() keeps the disk.
+   */
+  dataDisk?: boolean;
 }
 
 /**
@@ -37,6 +42,8 @@ export class LocalServer {
   /** How the plan reaches the server: the settings' user and port, the key in a file of its own. */
   target!: SshTarget;
   private removeKey: () => void = () => undefined;
+  private booted: BootOptions = {};
+  private overrides: RawConfig = {};
 
   constructor(readonly name: string) {}
 
@@ -47,7 +54,8 @@ export class LocalServer {
 
   /** Boots the server (or finds it running on the same image), then configure(overrides). */
   async up(options: BootOptions = {}, overrides: RawConfig = {}): Promise<void> {
-    const { image = "debian", sshPort = 22 } = options;
+    const { image = "debian", sshPort = 22, dataDisk } = options;
+    this.booted = options;
     const userData = image === "cloud" ? sshUserData({ sshPort, ubuntuRelease: "24.04" }) : undefined;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-user-data-"));
     try {
@@ -56,7 +64,7 @@ export class LocalServer {
         userDataFile = path.join(dir, "user-data");
         fs.writeFileSync(userDataFile, userData);
       }
-      this.host = await up(this.name, { image, userDataFile, sshPort });
+      this.host = await up(this.name, { image, userDataFile, sshPort, dataDisk });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -69,8 +77,23 @@ export class LocalServer {
     await this.up(options);
   }
 
+  /**
+   * The server replaced, as a replaced instance on AWS: powered off and removed with its root and
+   * its driver's state, then a fresh one of the same name booted as before, with the same data
+   * disk (if it has one), settings and secrets. The next deploy runs every step on it.
+   */
+  async replace(): Promise<void> {
+    const overrides = this.overrides;
+    const secrets = this.secrets();
+    this.close();
+    await down(this.name, { keepData: true });
+    await this.up(this.booted, overrides);
+    keepHostSecrets(stateDir(this.name), secrets);
+  }
+
   /** The settings of this server: the stack's, with OVERRIDES (raw config, as in a stack file). */
   configure(overrides: RawConfig = {}): void {
+    this.overrides = overrides;
     this.settings = localSettings(this.host, overrides);
     this.removeKey();
     const key = keyFileFor(this.settings.ssh.privateKey);
@@ -81,7 +104,7 @@ export class LocalServer {
 
   /** The plan of the current settings, for BUNDLE (the app of the settings' appSource unless given). */
   planOf(bundle: Bundle = sourceBundle(this.settings.app)): Plan {
-    return buildPlan(this.settings, bundle, loadServerFiles());
+    return buildPlan(this.settings, bundle, loadServerFiles(), { dataVolume: this.host.dataDevice !== undefined });
   }
 
   /** Runs PLAN: only the steps whose inputs changed since the last run here, unless options.force. */
@@ -89,6 +112,7 @@ export class LocalServer {
     return runPlan(this.target, plan, {
       stateFile: stateFile(this.name),
       secrets: this.secrets(),
+      ...(this.host.dataDevice && { facts: { dataDevice: this.host.dataDevice } }),
       log: (line) => this.logLine(line),
       ...options,
     });

@@ -33,5 +33,12 @@ for release in "$HBNB_APP_DIR"/releases/r-*; do
 done
 ensure_dir "$HBNB_CONFIG_DIR" "root:$user" 0750
 ensure_dir "$HBNB_DATA_DIR" "$user:$user" 0750
+# A data volume kept from a replaced server (the volume step) holds the files of that server's
+# app user, whose uid and gid this server's may not have: a system user takes the highest free
+# id, and a new image has other system users. Only the app writes here, so what neither root
+# (lost+found) nor this user owns is the earlier user's: it becomes this user's.
+count=$(find "$HBNB_DATA_DIR" -xdev -mindepth 1 \( \( ! -user root ! -user "$user" \) -o \( ! -group root ! -group "$user" \) \) \
+  -print -exec chown -h "$user:$user" {} + | wc -l)
+((count == 0)) || changed "gave $user the $count file(s) in $HBNB_DATA_DIR an earlier server's user owned"
 ensure_dir "$HBNB_LOG_DIR" "$user:$user" 0750
 finish

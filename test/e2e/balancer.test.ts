@@ -2,13 +2,12 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildBalancerPlan, HAPROXY_SOCKET, WebServer } from "../../core/balancer";
+import { WebServer } from "../../core/balancer";
 import { APP_DIR, Bundle, buildBundle } from "../../core/bundle";
 import { loadServerFiles } from "../../core/files";
 import { buildPlan } from "../../core/plan";
-import { roll, RollFailed } from "../../local/balancer";
-import { reboot, stateFile } from "../../local/hosts";
-import { runPlan } from "../../local/runner";
+import { backendStat, putBalancerInFront, roll, RollFailed, STAT_FIELDS } from "../../local/balancer";
+import { reboot } from "../../local/hosts";
 import { busy } from "./alone";
 import { TestServer } from "./server";
 import { expectNoFailure, underLoad, until } from "./wait";
@@ -46,27 +45,16 @@ const rollOut = (bundle: Bundle) =>
   );
 
 /** HAProxy's `show stat` lines of the web backend's servers: name → its fields (1-based, as in the CSV). */
-async function stat(): Promise<Record<string, string[]>> {
-  const out = await lb.run(`echo "show stat" | sudo -n socat stdio unix-connect:${HAPROXY_SOCKET}`);
-  const rows = out.split("\n").map((line) => ["", ...line.split(",")]);
-  return Object.fromEntries(rows.filter((r) => r[1] === "web" && r[2] !== "BACKEND").map((r) => [r[2], r]));
-}
-const STATUS = 18;
-const STOT = 8;
+const stat = () => backendStat(lb);
+const STATUS = STAT_FIELDS.status;
+const STOT = STAT_FIELDS.stot;
 
 beforeAll(async () => {
   await lb.create();
   await Promise.all(webs.map((web) => web.create()));
-  servers = webs.map((web) => ({ name: web.name, address: web.host.address }));
   for (const web of webs) web.configure({ loadBalancerHost: lb.host.address });
   await Promise.all(webs.map((web) => web.deploy()));
-  const plan = buildBalancerPlan(lb.settings, webs[0].plan, servers, files);
-  await busy(() =>
-    runPlan(lb.target, plan, { stateFile: stateFile(lb.name), secrets: {}, log: (line) => lb.log.push(line) }),
-  );
-  await until("HAProxy reports both web servers UP", 60, async () =>
-    Object.values(await stat()).every((row) => row[STATUS] === "UP"),
-  );
+  servers = await busy(() => putBalancerInFront(lb, webs, webs[0].plan, files, (line) => lb.log.push(line)));
 });
 afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
@@ -124,7 +112,11 @@ test("a web server cut off mid-load: few failures until HAProxy marks it DOWN, n
       async () => (await stat())[victim.name][STATUS] === "DOWN",
     );
     // Requests that were on their way to it end with HAProxy's 504 after timeout server (65 s).
-    await until("no request is left on the cut-off server", 120, async () => (await stat())[victim.name][5] === "0");
+    await until(
+      "no request is left on the cut-off server",
+      120,
+      async () => (await stat())[victim.name][STAT_FIELDS.scur] === "0",
+    );
   });
   const failed = before.loads.reduce((n, l) => n + Object.values(l.errors).reduce((a, b) => a + b, 0), 0);
   console.log(

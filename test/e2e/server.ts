@@ -49,6 +49,11 @@ export class TestServer extends LocalServer {
     return busy(() => super.create(options));
   }
 
+  /** A fresh server in its place, its data disk kept; never during a window under load (alone.ts). */
+  override replace(): Promise<void> {
+    return busy(() => super.replace());
+  }
+
   /** Deploys PLAN; never during another test file's window under load (alone.ts). */
   override deploy(plan = this.plan, options: Partial<RunOptions> = {}): Promise<StepReport[]> {
     return busy(() => super.deploy(plan, options));

@@ -1,7 +1,7 @@
 import { Bundle } from "../../core/bundle";
-import { carriesSecrets, Plan } from "../../core/plan";
-import { RawConfig } from "../../core/settings";
-import { bundle, files, planOf } from "./plan-fixture";
+import { buildPlan, carriesSecrets, hostFactToken, Plan } from "../../core/plan";
+import { parseSettings, RawConfig } from "../../core/settings";
+import { base, bundle, files, planOf } from "./plan-fixture";
 
 const byName = (plan: Plan) => Object.fromEntries(plan.steps.map((s) => [s.name, s]));
 
@@ -30,6 +30,17 @@ describe("the plan", () => {
       "firewall",
       "prune",
     ]);
+  });
+
+  test("on hosts with a data volume of their own (a local server's data disk): the volume step after wait, its device the host's fact", () => {
+    const withVolume = buildPlan(parseSettings(base), bundle, files, { dataVolume: true });
+    expect(withVolume.steps.map((s) => s.name).slice(0, 3)).toEqual(["wait", "volume", "packages"]);
+    const volume = byName(withVolume).volume;
+    expect(volume.facts).toEqual(["dataDevice"]);
+    expect(volume.stdin).toContain(hostFactToken("dataDevice"));
+    expect(volume.stdin).toContain(files.scripts.volume);
+    // Every other step is the one of the same stack without it.
+    expect(withVolume.steps.filter((s) => s.name !== "volume")).toEqual(plan.steps);
   });
 
   test("runs every step as root from stdin, with its values, lib.sh and its script, stdin closed", () => {
