@@ -191,6 +191,12 @@ describe("rendered configs", () => {
     expect(configs.unit).not.toMatch(/^RuntimeDirectory/m);
   });
 
+  test("the unit starts only once the data directory's disk is mounted (fstab's nofail orders nothing)", () => {
+    // A data volume's fstab line has nofail: its mount is not ordered before local-fs.target,
+    // so without this the app could start first and write a new, empty database on the root.
+    expect(configs.unit).toMatch(/^RequiresMountsFor=\/var\/lib\/hbnb$/m);
+  });
+
   test("the socket: systemd's, at the path Nginx connects to, for Nginx's user alone", () => {
     expect(configs.socket).toMatch(/^ListenStream=\/run\/hbnb\/gunicorn.sock$/m);
     expect(configs.socket).toMatch(/^SocketUser=www-data$/m);
