@@ -6,6 +6,7 @@ import { describe, machine, Machine, progress, seconds } from "./machine";
 import { Figures, loadRoute, LoadShape, summarize } from "./measure";
 import { BROWSER_HEADERS, Route, routes } from "./routes";
 import { bareAptSeconds, BenchServer, liftRateLimit, NAMES, setUpClassic } from "./servers";
+import { measureDataGrowth } from "./data-growth";
 
 /**
  * `npm run bench`: the classic tutorial setup against this stack, on this machine, in one run.
@@ -162,6 +163,8 @@ async function main(): Promise<void> {
     );
     say();
     say(table(rows));
+    say();
+    await measureDataGrowth({ classic, stack }, SHAPE, ROUNDS, say);
     say();
     const ratio = cold / apt;
     say(

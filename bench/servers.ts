@@ -7,9 +7,16 @@ import { upload } from "../local/ssh";
 
 /**
  * The servers of the benchmarks: disposable local servers (local/host.sh) under names of their
- * own, so that they never collide with the servers of tests that run at the same time.
+ * own, so that they never collide with the servers of tests that run at the same time. With
+ * HBNB_BENCH_PREFIX set, it takes the place of their leading "hbnb" (as HBNB_E2E_PREFIX does
+ * for the e2e tests' servers), so that two benchmarks can run side by side.
  */
-export const NAMES = { classic: "hbnb-bench-classic", stack: "hbnb-bench-stack", deploy: "hbnb-bench-deploy" };
+const BENCH_PREFIX = process.env.HBNB_BENCH_PREFIX ?? "hbnb";
+export const NAMES = {
+  classic: `${BENCH_PREFIX}-bench-classic`,
+  stack: `${BENCH_PREFIX}-bench-stack`,
+  deploy: `${BENCH_PREFIX}-bench-deploy`,
+};
 
 /**
  * A local server of the benchmarks (local/server.ts): booted brand-new each time, its plan for
