@@ -6,7 +6,7 @@
  *   as in the original, nothing is searched until the Search button (#search) is clicked.
  * - #search POSTs the ticked ids {states, cities, amenities} to /api/v1/places_search and
  *   redraws the places as articles; on load the page runs one search with nothing ticked,
- *   which lists every place.
+ *   which lists every place (a page at a time, below).
  * - Places come a page (PAGE_SIZE) at a time: while the API's answer names a next page (its
  *   X-Next-Page header), the #more_places button under the list shows, and clicking it, or
  *   scrolling it into view, appends the next page of the same search (the same body, with
@@ -21,7 +21,7 @@ $(function () {
 
   // Ticked boxes per filter, as {id: name}, in the order they were ticked.
   const ticked = { states: {}, cities: {}, amenities: {} };
-  // Places a request asks for: three rows of cards on a wide screen, ten on a phone.
+  // Places a request asks for: several screens of cards, about 15 KB of JSON.
   const PAGE_SIZE = 30;
   // Only the answer to the latest search is drawn, whatever order the answers arrive in.
   let latestSearch = 0;
