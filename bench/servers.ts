@@ -99,7 +99,7 @@ export async function liftSearchLimit(server: BenchServer, plan: Plan): Promise<
   if (files.length === 0) return undefined;
   const was = [...new Set(files.flatMap((f) => [...f.text.matchAll(/\blimit_conn \S+_search \d+/g)].map((m) => m[0])))];
   for (const file of files)
-    await server.sh(`sudo -n sed -i -E 's#\\b(limit_conn [a-z0-9_]+_search) [0-9]+;#\\1 1000000;#' ${file.path}`);
+    await server.sh(`sudo -n sed -i -E 's#\\b(limit_conn [a-z0-9_]+_search) [0-9]+;#\\1 65535;#' ${file.path}`);
   await server.sh("sudo -n nginx -t -q && sudo -n systemctl reload nginx");
-  return `the searches one address may have in progress (${was.join(", ")}) were raised to 1000000 on ${server.name} for the same reason.`;
+  return `the searches one address may have in progress (${was.join(", ")}) were raised to 65535 (Nginx's most) on ${server.name} for the same reason.`;
 }
