@@ -298,6 +298,13 @@ describe("the page in Chromium", () => {
       await page.locator("#more_places").dispatchEvent("click");
       await count(52);
       expect(await titles()).toEqual(every.map((p) => p.name));
+
+      // A window taller than the first page: More is in view at once, and the page fills it.
+      await page.setViewportSize({ width: 1280, height: 20_000 });
+      await page.reload({ waitUntil: "networkidle" });
+      await count(52);
+      await page.waitForSelector("#more_places", { state: "hidden" });
+      expect(await titles()).toEqual(every.map((p) => p.name));
       expect(problems).toEqual([]);
     } finally {
       await page.close();

@@ -87,6 +87,25 @@ $(function () {
     $more.prop('hidden', cursor === null).prop('disabled', false).text('More places');
   }
 
+  // The next page comes by itself when the visitor scrolls down to the button.
+  const moreInView = 'IntersectionObserver' in window
+    ? new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) {
+        loadMore();
+      }
+    })
+    : null;
+
+  // After a page is drawn: an observer reports only changes, so it is asked afresh (it then
+  // reports where the button is now); a button still in view (a tall window) loads the next
+  // page too, until the window is full. Not after a failure: that would retry at once.
+  function watchMore () {
+    if (moreInView) {
+      moreInView.unobserve($more[0]);
+      moreInView.observe($more[0]);
+    }
+  }
+
   function search () {
     const searchNumber = ++latestSearch;
     const filters = {
@@ -102,6 +121,7 @@ $(function () {
         $('#places_list').empty().append(places.map(placeArticle));
         $('#places_message').text(places.length ? '' : 'No place matches these filters.');
         offerMore(xhr.getResponseHeader('X-Next-Page'));
+        watchMore();
       }
     }).fail(function () {
       if (searchNumber === latestSearch) {
@@ -123,6 +143,7 @@ $(function () {
       if (searchNumber === latestSearch) {
         $('#places_list').append(places.map(placeArticle));
         offerMore(xhr.getResponseHeader('X-Next-Page'));
+        watchMore();
       }
     }).fail(function () {
       if (searchNumber === latestSearch) {
@@ -135,14 +156,6 @@ $(function () {
 
   $('#search').on('click', search);
   $more.on('click', loadMore);
-  // The next page comes by itself when the visitor scrolls down to the button.
-  if ('IntersectionObserver' in window) {
-    new IntersectionObserver(function (entries) {
-      if (entries.some(function (entry) { return entry.isIntersecting; })) {
-        loadMore();
-      }
-    }).observe($more[0]);
-  }
 
   $.getJSON('/api/v1/status').done(function (data) {
     $('#api_status').toggleClass('available', data.status === 'OK');
