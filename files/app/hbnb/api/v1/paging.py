@@ -19,8 +19,8 @@ from hbnb.api.v1.payload import text
 from hbnb.errors import ApiError
 from hbnb.models import Place
 
-# A page a client does not size: more than the classic exercise's checks ever create (a
-# handful), so a classic client sees every place as before, and what a visitor can scan
+# A page a client does not size: more than the classic exercise's checks create (a handful
+# of places), so a classic client sees every place as before, and what a visitor can scan
 # (about 50 KB of JSON) rather than the whole database.
 DEFAULT_LIMIT = 100
 # The most a client may ask at once: about 0.5 MB and tens of milliseconds of a worker.
@@ -83,4 +83,3 @@ def next_page(session, query, limit, after):
     if len(rows) > limit:
         return rows[:limit], encode_cursor(rows[limit - 1])
     return rows, None
-
