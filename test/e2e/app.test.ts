@@ -247,8 +247,8 @@ describe("the page in Chromium", () => {
   });
 
   test("places come a page at a time: scrolling to More, or clicking it, appends the next page of the search", async () => {
-    // 40 places more than the demo's 12, inserted directly into the database (and the data's
-    // generation moved on, as the app does on a write): the page asks 30 at a time.
+    // 70 places more than the demo's 12, inserted directly into the database (and the data's
+    // generation moved on, as the app does on a write): the page asks 30 at a time, so 3 pages.
     const db = `${server.settings.app.dataDir}/hbnb.db`;
     const python = (code: string) => server.sh(`sudo -u hbnb python3 -c "${code}"`);
     const grow =
@@ -256,7 +256,7 @@ describe("the page in Chromium", () => {
       "city, user = c.execute('SELECT cities.id, users.id FROM cities, users LIMIT 1').fetchone(); " +
       "c.executemany('INSERT INTO places (id, created_at, updated_at, city_id, user_id, name, number_rooms, " +
       "number_bathrooms, max_guest, price_by_night) VALUES (?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, ?, ?, ?, 1, 1, 2, 80)', " +
-      "[(str(uuid.uuid4()), city, user, 'E2E paged %02d' % i) for i in range(40)]); " +
+      "[(str(uuid.uuid4()), city, user, 'E2E paged %02d' % i) for i in range(70)]); " +
       "c.execute('UPDATE data_generation SET value = value + 1'); c.commit()";
     expect((await python(grow)).code).toBe(0);
     const { page, problems } = await watchedPage(browser);
@@ -270,7 +270,7 @@ describe("the page in Chromium", () => {
       const every = JSON.parse((await server.http("/api/v1/places_search", json({ limit: 1000 }))).body) as {
         name: string;
       }[];
-      expect(every).toHaveLength(52);
+      expect(every).toHaveLength(82);
       const titles = () => page.$$eval("#places_list article h2", (h) => h.map((t) => t.textContent ?? ""));
       const count = (n: number) =>
         page.waitForFunction((n) => document.querySelectorAll("#places_list article").length === n, n);
@@ -279,14 +279,18 @@ describe("the page in Chromium", () => {
       await page.goto(`http://${server.host.address}/`, { waitUntil: "networkidle" });
       await page.waitForSelector("#more_places:visible");
       expect(await titles()).toEqual(every.slice(0, 30).map((p) => p.name));
-      // Scrolled into view, it loads the rest and goes away.
-      await page.locator("#more_places").scrollIntoViewIfNeeded();
-      await count(52);
+      // Scrolled into view, it loads the next page (which pushes it down again), until the last.
+      for (const shown of [30, 60]) {
+        await page.evaluate(() => document.getElementById("more_places")!.scrollIntoView());
+        await page.waitForFunction((n) => document.querySelectorAll("#places_list article").length > n, shown);
+      }
+      await count(82);
       await page.waitForSelector("#more_places", { state: "hidden" });
       expect(await titles()).toEqual(every.map((p) => p.name));
       expect(asked).toEqual([
         { body: expect.objectContaining({ limit: 30, after: null }), next: expect.any(String) },
-        { body: expect.objectContaining({ limit: 30, after: asked[0].next }), next: null },
+        { body: expect.objectContaining({ limit: 30, after: asked[0].next }), next: expect.any(String) },
+        { body: expect.objectContaining({ limit: 30, after: asked[1].next }), next: null },
       ]);
 
       // A new search starts again from its first page; a click on More appends the next one.
@@ -296,13 +300,13 @@ describe("the page in Chromium", () => {
       await page.click("#search");
       await count(30);
       await page.locator("#more_places").dispatchEvent("click");
-      await count(52);
-      expect(await titles()).toEqual(every.map((p) => p.name));
+      await count(60);
+      expect(await titles()).toEqual(every.slice(0, 60).map((p) => p.name));
 
-      // A window taller than the first page: More is in view at once, and the page fills it.
+      // A window taller than two pages: More stays in view after each, and the page fills it.
       await page.setViewportSize({ width: 1280, height: 20_000 });
       await page.reload({ waitUntil: "networkidle" });
-      await count(52);
+      await count(82);
       await page.waitForSelector("#more_places", { state: "hidden" });
       expect(await titles()).toEqual(every.map((p) => p.name));
       expect(problems).toEqual([]);
