@@ -5,7 +5,8 @@ import { LoadResult } from "./wrk";
 import { describe, machine, Machine, progress, seconds } from "./machine";
 import { Figures, loadRoute, LoadShape, summarize } from "./measure";
 import { BROWSER_HEADERS, Route, routes } from "./routes";
-import { bareAptSeconds, BenchServer, liftRateLimit, NAMES, setUpClassic } from "./servers";
+import { bareAptSeconds, BenchServer, liftRateLimit, liftSearchLimit, NAMES, setUpClassic } from "./servers";
+import { measureDataGrowth } from "./data-growth";
 import { benchBalancer } from "./balancer";
 
 /**
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
     const cold = seconds(deployStarted);
     progress(`${stack.name}: deployed in ${cold.toFixed(1)} s`);
     const lifted = await liftRateLimit(stack, plan);
+    const searchesLifted = await liftSearchLimit(stack, plan);
 
     const list = routes(bundle.release);
     const rows: Row[] = [];
@@ -158,12 +160,15 @@ async function main(): Promise<void> {
         "each server's veth.",
     );
     if (lifted) say(`Note: ${lifted}`);
+    if (searchesLifted) say(`Note: ${searchesLifted}`);
     say(
       `Note: the stack's Nginx caches some of the app's answers (README, Performance); each route's X-Cache-Status ` +
         `on the stack after its load: ${cached}.`,
     );
     say();
     say(table(rows));
+    say();
+    await measureDataGrowth({ classic, stack }, SHAPE, ROUNDS, say);
     say();
     const ratio = cold / apt;
     say(

@@ -53,6 +53,22 @@ def test_seeding_twice_leaves_the_same_rows(tmp_path):
     engine.dispose()
 
 
+def test_a_database_of_an_older_release_gets_the_new_indexes_once(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/hbnb.db")
+    seed(engine)
+    with engine.begin() as connection:
+        for name in ("ix_places_name_id", "ix_places_city_id", "ix_place_amenity_amenity"):
+            connection.exec_driver_sql(f"DROP INDEX {name}")
+    rows = snapshot(engine)
+    assert seed(engine) == "added indexes ix_places_city_id, ix_places_name_id, ix_place_amenity_amenity"
+    assert {index["name"] for index in inspect(engine).get_indexes("places")} == {
+        "ix_places_city_id", "ix_places_name_id",
+    }
+    assert seed(engine) == "nothing to add"
+    assert snapshot(engine) == rows
+    engine.dispose()
+
+
 def test_a_later_seed_never_restores_nor_changes_a_row(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path}/hbnb.db")
     seed(engine)

@@ -245,4 +245,87 @@ describe("the page in Chromium", () => {
     await page.screenshot({ path: path.join(RESULTS, "hbnb-page.png"), fullPage: true });
     expect(problems).toEqual([]);
   });
+
+  test("places come a page at a time: scrolling to More, or clicking it, appends the next page of the search", async () => {
+    // 70 places more than the demo's 12, inserted directly into the database (and the data's
+    // generation moved on, as the app does on a write): the page asks 30 at a time, so 3 pages.
+    const db = `${server.settings.app.dataDir}/hbnb.db`;
+    const python = (code: string) => server.sh(`sudo -u hbnb python3 -c "${code}"`);
+    const grow =
+      `import sqlite3, uuid; c = sqlite3.connect('${db}'); ` +
+      "city, user = c.execute('SELECT cities.id, users.id FROM cities, users LIMIT 1').fetchone(); " +
+      "c.executemany('INSERT INTO places (id, created_at, updated_at, city_id, user_id, name, number_rooms, " +
+      "number_bathrooms, max_guest, price_by_night) VALUES (?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, ?, ?, ?, 1, 1, 2, 80)', " +
+      "[(str(uuid.uuid4()), city, user, 'E2E paged %02d' % i) for i in range(70)]); " +
+      "c.execute('UPDATE data_generation SET value = value + 1'); c.commit()";
+    expect((await python(grow)).code).toBe(0);
+    const { page, problems } = await watchedPage(browser);
+    try {
+      // What the page asks of places_search, and the cursor each answer names, in order.
+      const asked: { body: { limit?: number; after?: string | null }; next: string | null }[] = [];
+      page.on("response", (response) => {
+        if (response.url().endsWith("/api/v1/places_search"))
+          asked.push({ body: response.request().postDataJSON(), next: response.headers()["x-next-page"] ?? null });
+      });
+      const every = JSON.parse((await server.http("/api/v1/places_search", json({ limit: 1000 }))).body) as {
+        name: string;
+      }[];
+      expect(every).toHaveLength(82);
+      const titles = () => page.$$eval("#places_list article h2", (h) => h.map((t) => t.textContent ?? ""));
+      const count = (n: number) =>
+        page.waitForFunction((n) => document.querySelectorAll("#places_list article").length === n, n);
+
+      // The first page, and More under it (below the fold: 30 cards are taller than the window).
+      await page.goto(`http://${server.host.address}/`, { waitUntil: "networkidle" });
+      await page.waitForSelector("#more_places:visible");
+      expect(await titles()).toEqual(every.slice(0, 30).map((p) => p.name));
+      // Scrolled into view, it loads the next page (which pushes it down again), until the last.
+      for (const shown of [30, 60]) {
+        await page.evaluate(() => document.getElementById("more_places")!.scrollIntoView());
+        await page.waitForFunction((n) => document.querySelectorAll("#places_list article").length > n, shown);
+      }
+      await count(82);
+      await page.waitForSelector("#more_places", { state: "hidden" });
+      expect(await titles()).toEqual(every.map((p) => p.name));
+      expect(asked).toEqual([
+        { body: expect.objectContaining({ limit: 30, after: null }), next: expect.any(String) },
+        { body: expect.objectContaining({ limit: 30, after: asked[0].next }), next: expect.any(String) },
+        { body: expect.objectContaining({ limit: 30, after: asked[1].next }), next: null },
+      ]);
+
+      // A new search starts again from its first page; a click on More appends the next one.
+      // (From the top of the page, so that More stays below the fold; and clicked where it is,
+      // as a visitor's click is: Playwright's click would scroll it into view first.)
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.click("#search");
+      await count(30);
+      await page.locator("#more_places").dispatchEvent("click");
+      await count(60);
+      expect(await titles()).toEqual(every.slice(0, 60).map((p) => p.name));
+
+      expect(problems).toEqual([]);
+
+      // A window taller than two pages: More stays in view after each, and the page fills it.
+      // (A page of its own: resizing this one would start a load that a reload would cut.)
+      const tall = await watchedPage(browser);
+      try {
+        await tall.page.setViewportSize({ width: 1280, height: 20_000 });
+        await tall.page.goto(`http://${server.host.address}/`, { waitUntil: "networkidle" });
+        await tall.page.waitForFunction(() => document.querySelectorAll("#places_list article").length === 82);
+        await tall.page.waitForSelector("#more_places", { state: "hidden" });
+        expect(await tall.page.$$eval("#places_list article h2", (h) => h.map((t) => t.textContent ?? ""))).toEqual(
+          every.map((p) => p.name),
+        );
+        expect(tall.problems).toEqual([]);
+      } finally {
+        await tall.page.close();
+      }
+    } finally {
+      await page.close();
+      const shrink =
+        `import sqlite3; c = sqlite3.connect('${db}'); c.execute('DELETE FROM places WHERE name LIKE ?', ('E2E paged %',)); ` +
+        "c.execute('UPDATE data_generation SET value = value + 1'); c.commit()";
+      expect((await python(shrink)).code).toBe(0);
+    }
+  });
 });

@@ -136,6 +136,36 @@ test("the sandboxed app writes and reads through the API, and its data is in Mar
   expect((await server.sh("sudo test -e /var/lib/hbnb/hbnb.db && echo there || echo none")).out).toBe("none");
 });
 
+test("places_search a page at a time on MariaDB: its indexes exist, a walk by cursor gives one search's places in order", async () => {
+  expect(
+    (
+      await sql(
+        "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'hbnb' AND INDEX_NAME LIKE 'ix\\_%';",
+      )
+    )
+      .split("\n")
+      .sort(),
+  ).toEqual(["ix_place_amenity_amenity", "ix_places_city_id", "ix_places_name_id"]);
+  const search = async (body: unknown) => {
+    const response = await server.http("/api/v1/places_search", json(body));
+    expect(response.status).toBe(200);
+    return {
+      ids: (JSON.parse(response.body) as { id: string }[]).map((p) => p.id),
+      next: response.headers.get("x-next-page"),
+    };
+  };
+  const every = await search({ limit: 1000 });
+  expect([every.ids.length, every.next]).toEqual([12, null]);
+  const walked: string[] = [];
+  let after: string | null = null;
+  do {
+    const page = await search({ limit: 5, after });
+    walked.push(...page.ids);
+    after = page.next;
+  } while (after !== null);
+  expect(walked).toEqual(every.ids);
+});
+
 test("the mariadb step, run again, changes nothing", async () => {
   const again = await server.deploy(
     { ...server.plan, steps: server.plan.steps.filter((s) => s.name === "mariadb") },

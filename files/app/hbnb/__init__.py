@@ -60,7 +60,8 @@ def create_app(config=None):
     CORS(
         app,
         resources={
-            r"/api/v1/places_search": {"origins": "*", "methods": ["POST"]},
+            # A page of another origin may read the next page's cursor too.
+            r"/api/v1/places_search": {"origins": "*", "methods": ["POST"], "expose_headers": ["X-Next-Page"]},
             r"/api/*": {"origins": "*", "methods": ["GET", "HEAD"]},
         },
         allow_headers=["Content-Type"],

@@ -122,6 +122,20 @@ class Loader:
             )
 
 
+def create_indexes(engine):
+    """Create the indexes a database from an older release lacks (its tables predate them);
+    their names."""
+    inspector = inspect(engine)
+    added = []
+    for table in Base.metadata.sorted_tables:
+        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        for index in sorted(table.indexes, key=lambda index: index.name):
+            if index.name not in present:
+                index.create(engine)
+                added.append(index.name)
+    return added
+
+
 def is_new(engine):
     """Whether no deploy has seeded this database yet: no data table has a row, and the data
     generation (which every write and every deploy moves on) never moved from 0."""
@@ -143,6 +157,9 @@ def seed(engine, demo=True):
     new = is_new(engine)
     created = create_schema(engine)
     done = ["created schema"] if created else []
+    indexes = create_indexes(engine)
+    if indexes:
+        done.append("added indexes " + ", ".join(indexes))
     if new and demo:
         with Session(engine, future=True) as session, session.begin():
             loader = Loader(session)

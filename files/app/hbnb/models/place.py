@@ -1,5 +1,5 @@
 """A Place to stay: in a City, owned by a User, with reviews and amenities."""
-from sqlalchemy import Column, Float, ForeignKey, Integer, String, Table
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import relationship
 
 from hbnb.models.base import Base, BaseModel
@@ -10,11 +10,21 @@ place_amenity = Table(
     Base.metadata,
     Column("place_id", String(60), ForeignKey("places.id"), primary_key=True),
     Column("amenity_id", String(60), ForeignKey("amenities.id"), primary_key=True),
+    # places_search by amenity reads the links of those amenities: found by amenity here,
+    # where the primary key (place first) would make it read every link. (MySQL indexes a
+    # foreign key by itself; SQLite does not.)
+    Index("ix_place_amenity_amenity", "amenity_id", "place_id"),
 )
 
 
 class Place(BaseModel, Base):
     __tablename__ = "places"
+    # places_search's order and the seek to a page's cursor (hbnb/api/v1/paging.py); and the
+    # places of some cities (SQLite indexes no foreign key by itself).
+    __table_args__ = (
+        Index("ix_places_name_id", "name", "id"),
+        Index("ix_places_city_id", "city_id"),
+    )
 
     city_id = Column(String(60), ForeignKey("cities.id"), nullable=False)
     user_id = Column(String(60), ForeignKey("users.id"), nullable=False)
