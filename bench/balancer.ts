@@ -5,7 +5,7 @@ import { backendStat, onBalancer, putBalancerInFront, STAT_FIELDS } from "../loc
 import { machine, progress } from "./machine";
 import { Figures, loadRoute, LoadShape, summarize } from "./measure";
 import { Route, routes } from "./routes";
-import { BenchServer, liftRateLimit, NAMES } from "./servers";
+import { BenchServer, liftRateLimit, liftSearchLimit, NAMES } from "./servers";
 import { LoadResult } from "./wrk";
 
 /**
@@ -70,8 +70,11 @@ export async function benchBalancer(
     for (const web of webs) web.configure({ loadBalancerHost: lb.host.address });
     const plans = webs.map((web) => web.plan(bundle));
     await Promise.all(webs.map((web, i) => web.deploy(plans[i])));
-    // The deploy wrote the rate limit back into the configs: raised again, as compare.ts did.
-    for (const [i, web] of webs.entries()) await liftRateLimit(web, plans[i]);
+    // The deploy wrote the limits back into the configs: raised again, as compare.ts did.
+    for (const [i, web] of webs.entries()) {
+      await liftRateLimit(web, plans[i]);
+      await liftSearchLimit(web, plans[i]);
+    }
     const servers: WebServer[] = await putBalancerInFront(lb, webs, plans[0], files, () => undefined);
     const second = servers[1];
 
