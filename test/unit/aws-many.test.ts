@@ -243,17 +243,17 @@ describe("load balancer", () => {
     expect(mocks.resources.filter((r) => r.type.startsWith("aws:lb/") && r.name.startsWith("single"))).toEqual([]);
   });
 
-  test("the health check of each layout: the switch's own check path", () => {
+  test("the health check of each layout: Nginx's drain-aware path, healthy as the switch's own check", () => {
     const privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----\n";
     const own = (raw: Record<string, string>) =>
       layout(parseSettings({ target: "existing", hosts: '["192.0.2.1"]', privateKey, ...raw }).app, []);
-    expect(healthCheckOf(own({}))).toEqual({ path: "/api/v1/status", matcher: "200" });
+    expect(healthCheckOf(own({}))).toEqual({ path: "/-/balancer", matcher: "200" });
     const custom = own({
       layout: "custom",
       appSource: "files/app",
       services: '[{"name": "api", "app": "api:app", "routes": [{"path": "/v2/"}]}]',
     });
-    expect(healthCheckOf(custom)).toEqual({ path: "/v2/", matcher: "200-499" });
+    expect(healthCheckOf(custom)).toEqual({ path: "/-/balancer", matcher: "200-499" });
   });
 });
 
