@@ -425,9 +425,10 @@ function balancerCertificate(aws: AwsSettings, problems: string[]): void {
     problems.push(
       `${PROJECT}:domain = ${names}: an ACM certificate takes at most ${ACM_NAMES} names (its default quota); list fewer`,
     );
-  } else if (aws.loadBalancer && aws.hostedZone !== "" && !isZoneId(aws.hostedZone)) {
+  } else if (aws.loadBalancer && HOSTNAME.test(aws.hostedZone) && !isZoneId(aws.hostedZone)) {
+    // (A name or a zone already refused has its own message.)
     const zone = aws.hostedZone;
-    for (const name of aws.domains.filter((d) => d !== zone && !d.endsWith(`.${zone}`)))
+    for (const name of aws.domains.filter((d) => HOSTNAME.test(d) && d !== zone && !d.endsWith(`.${zone}`)))
       problems.push(
         `${PROJECT}:domain ${JSON.stringify(name)} is not in ${PROJECT}:hostedZone ${JSON.stringify(zone)}: the stack can write its validation record only in that zone; list names under ${zone}, or set hostedZone to their zone`,
       );

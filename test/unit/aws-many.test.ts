@@ -281,4 +281,30 @@ describe("Nginx behind the load balancer", () => {
   test("a server without a load balancer trusts no X-Forwarded-For", () => {
     expect(guardsOf({})).not.toMatch(/real_ip/);
   });
+
+  test("answers the load balancer's health path 503 while drained, else as the switch's check path", () => {
+    const location = [
+      "location = /-/balancer {",
+      "    if (-f /run/hbnb-stack/drained) {",
+      "        return 503;",
+      "    }",
+      "    rewrite ^ /api/v1/status last;",
+      "}",
+    ].join("\n");
+    expect(guardsOf({ instanceCount: "2", database: "rds" })).toContain(location);
+    expect(guardsOf({ loadBalancer: "true" })).toContain(location);
+    expect(guardsOf({})).not.toContain("/-/balancer");
+    // Servers you already have behind HAProxy: its own drain, through its runtime API.
+    const haproxy = buildPlan(
+      parseSettings({
+        target: "existing",
+        hosts: '["192.0.2.1","192.0.2.2"]',
+        loadBalancerHost: "192.0.2.2",
+        privateKey,
+      }),
+      buildBundle(),
+      loadServerFiles(),
+    ).configs.guards;
+    expect(haproxy).not.toContain("/-/balancer");
+  });
 });
