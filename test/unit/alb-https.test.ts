@@ -2,6 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { TLS_POLICY } from "../../components/aws-load-balancer";
 import { parseSettings, RawConfig, SettingsError } from "../../core/settings";
+import { loadProject, programConfig } from "../../local/pulumi-cli-config";
+import { Machine, runRecipe, shellBlocks } from "./readme-recipes";
 import { Run, runProgram } from "./run-program";
 
 /**
@@ -152,6 +154,27 @@ test("autoscaling behind the load balancer takes the same HTTPS", async () => {
     [443, "HTTPS"],
   ]);
   expect(scaled.outputs.url).toBe("https://example.com/");
+});
+
+test("the README's recipe, after its AWS and many-servers ones, as the Pulumi CLI hands it over", async () => {
+  const root = path.join(__dirname, "..", "..");
+  const project = loadProject(path.join(root, "Pulumi.yaml"));
+  const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+  const machine: Machine = {
+    substitutions: { "curl -s https://checkip.amazonaws.com": "203.0.113.7", "cat ~/.ssh/hbnb.pub": publicKey },
+    files: { "~/.ssh/hbnb": privateKey },
+  };
+  // (The first block of "Run it on AWS": its section holds every other recipe's too.)
+  const recipe = [
+    shellBlocks(readme, "Run it on AWS")[0],
+    ...shellBlocks(readme, "Many servers on AWS"),
+    ...shellBlocks(readme, "HTTPS at the load balancer"),
+  ];
+  const stack = runRecipe(recipe.join("\n"), project, root, machine);
+  const fromReadme = await runProgram(stack.name, programConfig(project, stack.name, stack.config));
+  expect(fromReadme.error).toBeUndefined();
+  expect(ofType(fromReadme, "aws:acm/certificate:Certificate")[0].inputs.domainName).toBe("www.example.com");
+  expect(fromReadme.outputs.url).toBe("https://www.example.com/");
 });
 
 describe("bad input, before any resource", () => {
