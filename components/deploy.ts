@@ -178,8 +178,9 @@ export class HostDeploy extends pulumi.ComponentResource {
         ...(step.facts ?? []).map((name) => pulumi.output(host.facts?.[name] ?? "")),
         ...step.secrets.map((name) => pulumi.secret(args.secrets[name])),
       ];
-      // Behind HAProxy: the drain on the load balancer, with the switch's triggers, so it runs
-      // exactly when the switch does (a replacement creates the new one before the switch's).
+      // Behind a load balancer: the drain (on HAProxy's host, or the leave step on this server
+      // behind AWS's), with the switch's triggers, so it runs exactly when the switch does (a
+      // replacement creates the new one before the switch's).
       const balancer = step.name === "switch" ? args.balancer : undefined;
       if (balancer) {
         const drain = this.onBalancer(`${name}-${balancer.drain.name}`, balancer.drain, balancer, triggers, [
