@@ -523,6 +523,16 @@ describe("autoscaling", () => {
     ]);
   });
 
+  test("on database rds a group of several, always behind the load balancer; MariaDB on each server refused", () => {
+    const group = { ...scaling('{"min":1,"max":4,"cpuTarget":50}'), databaseUrl: "" };
+    expect(problemsOf({ ...group, database: "rds" })).toEqual([]);
+    expect(parseSettings({ ...group, database: "rds" }).aws!.loadBalancer).toBe(true);
+    expect(parseSettings({ ...aws, autoscaling: '{"min":1,"max":1,"cpuTarget":50}' }).aws!.loadBalancer).toBe(true);
+    expect(problemsOf({ ...group, database: "mariadb" })).toEqual([
+      'hbnb-stack:autoscaling.max = 4 with database "mariadb" (MariaDB on each server): each server would keep data of its own; set database to rds for one database all servers share (pulumi config set database rds), or set autoscaling.max to 1',
+    ]);
+  });
+
   test("on servers you already have: an AWS-only setting", () => {
     expect(problemsOf({ ...existing, autoscaling: '{"min":1,"max":2,"cpuTarget":50}' })).toEqual([
       'hbnb-stack:autoscaling = "{\\"min\\":1,\\"max\\":2,\\"cpuTarget\\":50}": only applies to target aws, but target is existing; remove it (pulumi config rm autoscaling), or set target to aws',
