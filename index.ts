@@ -170,7 +170,7 @@ export const publicIps = addresses;
 export const publicIp = addresses[0];
 export const urls = addresses.map((address) => pulumi.interpolate`http://${address}/`);
 // Behind a load balancer, the site's address is the load balancer's (https://<domain>/ with HTTPS).
-const awsBalancer = (awsHosts ?? front)?.loadBalancer;
+const awsBalancer = servers?.loadBalancer;
 export const url = awsBalancer ? awsBalancer.url : balancerHost ? `http://${settings.loadBalancerHost}/` : urls[0];
 export const sshCommands = hosts.map(
   (host) => pulumi.interpolate`ssh -i ~/.ssh/hbnb -p ${host.port} ${host.user}@${host.address}`,
