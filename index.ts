@@ -2,11 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AwsAutoscaling } from "./components/aws-autoscaling";
 import { AwsDatabase } from "./components/aws-database";
+import { AwsFront } from "./components/aws-front";
 import { AwsHosts } from "./components/aws-hosts";
 import { healthCheckOf } from "./components/aws-load-balancer";
 import { HostDeploy, Reachability } from "./components/deploy";
 import { loadServerFiles } from "./core/files";
 import { Host } from "./components/host";
+import { leaveStep, rejoinStep } from "./core/alb-drain";
 import { buildBalancerPlan, drainStep, readyStep } from "./core/balancer";
 import { buildPlan } from "./core/plan";
 import { parseSettings, PROJECT, RawConfig, Settings } from "./core/settings";
@@ -29,6 +31,12 @@ const stack = pulumi.getStack();
 const privateKey = pulumi.secret(settings.ssh.privateKey);
 
 const plan = buildPlan(settings, bundle, loadServerFiles());
+// Behind AWS's load balancer: what its target group checks, and HTTPS there when a domain is set.
+const healthCheck = healthCheckOf(plan.layout);
+const https =
+  settings.aws?.loadBalancer && settings.aws.domains.length > 0
+    ? { domains: settings.aws.domains, hostedZone: settings.aws.hostedZone }
+    : undefined;
 // On AWS: the instances, their data volumes and, with several, the load balancer (none with
 // autoscaling: the group's instances run the plan themselves, below).
 const awsHosts =
@@ -39,10 +47,23 @@ const awsHosts =
         sshPort: settings.ssh.port,
         sshUser: settings.ssh.user,
         dataDir: settings.app.dataDir,
-        loadBalancer: settings.aws.loadBalancer ? healthCheckOf(plan.layout) : undefined,
+        loadBalancer: settings.aws.loadBalancer ? healthCheck : undefined,
+        https,
         tags: { Project: PROJECT, "hbnb-stack:stack": stack },
       })
     : undefined;
+// Autoscaling: the load balancer and the instances' security group first, which the database
+// admits; the group itself comes last, with the database's endpoint among its secrets.
+const front =
+  settings.aws?.autoscaling &&
+  new AwsFront(`${PROJECT}-${stack}`, {
+    adminCidrs: settings.aws.adminCidrs,
+    sshPort: settings.ssh.port,
+    healthCheck,
+    https,
+    tags: { Project: PROJECT, "hbnb-stack:stack": stack },
+  });
+const servers = awsHosts ?? front;
 const hosts: Host[] =
   awsHosts?.hosts ??
   (settings.hosts ?? []).map((address, i) => ({
@@ -66,11 +87,11 @@ if (settings.app.database !== "sqlite") {
   // every server, in the app's environment only; `pulumi up --replace` on it sets a new one.
   secrets.databasePassword = new random.RandomPassword("database-password", { length: 32, special: false }).result;
 }
-if (settings.app.database === "rds" && awsHosts && settings.aws) {
+if (settings.app.database === "rds" && servers && settings.aws) {
   // The shared database; its endpoint reaches the app's environment as the password does.
   secrets.databaseHost = new AwsDatabase(`${PROJECT}-${stack}-db`, {
-    serversGroupId: awsHosts.securityGroupId,
-    subnetIds: awsHosts.subnetIds,
+    serversGroupId: servers.securityGroupId,
+    subnetIds: servers.subnetIds,
     instanceClass: settings.aws.databaseInstanceClass,
     password: secrets.databasePassword,
     deletionProtection: settings.aws.databaseDeletionProtection,
@@ -103,18 +124,24 @@ const balancerDeploy =
     reachability,
   });
 // One server after the other takes the new release (rollAfter: the previous one's switch; behind
-// HAProxy, the previous one drained, switched and UP again).
+// HAProxy, the previous one drained, switched and UP again; behind AWS's load balancer with
+// several servers, the previous one out of its rotation, switched and back in: core/alb-drain.ts).
+const awsRoll = awsHosts?.loadBalancer !== undefined && webHosts.length > 1;
 const deploys: HostDeploy[] = [];
 for (const host of webHosts) {
   const rollAfter = deploys[deploys.length - 1]?.rolled;
   const server = { name: host.name, address: String(host.address) };
-  const balancer = balancerDeploy &&
-    balancerHost && {
-      host: balancerHost,
-      drain: drainStep(serverFiles, server),
-      ready: readyStep(serverFiles, server),
-      after: balancerDeploy.steps[balancerDeploy.steps.length - 1],
-    };
+  const balancer =
+    balancerDeploy && balancerHost
+      ? {
+          host: balancerHost,
+          drain: drainStep(serverFiles, server),
+          ready: readyStep(serverFiles, server),
+          after: balancerDeploy.steps[balancerDeploy.steps.length - 1],
+        }
+      : awsRoll
+        ? { host, drain: leaveStep(serverFiles), ready: rejoinStep(serverFiles, healthCheck.matcher) }
+        : undefined;
   deploys.push(
     new HostDeploy(host.name, { host, plan, privateKey, secrets, reachability, undoOnDestroy, rollAfter, balancer }),
   );
@@ -124,6 +151,7 @@ for (const host of webHosts) {
 // data; no server is deployed over SSH (hosts is empty then).
 const autoscaling =
   settings.aws?.autoscaling &&
+  front &&
   new AwsAutoscaling(`${PROJECT}-${stack}`, {
     ...settings.aws,
     ...settings.aws.autoscaling,
@@ -131,6 +159,8 @@ const autoscaling =
     secrets,
     sshPort: settings.ssh.port,
     sshUser: settings.ssh.user,
+    securityGroupIds: [front.securityGroupId],
+    targetGroupArns: [front.loadBalancer.targetGroup.arn],
     tags: { Project: PROJECT, "hbnb-stack:stack": stack },
   });
 export const autoscalingGroup = autoscaling ? autoscaling.groupName : undefined;
@@ -139,13 +169,9 @@ const addresses = hosts.map((host) => pulumi.output(host.address));
 export const publicIps = addresses;
 export const publicIp = addresses[0];
 export const urls = addresses.map((address) => pulumi.interpolate`http://${address}/`);
-// Behind a load balancer, the site's address is the load balancer's.
-const balancer = awsHosts?.loadBalancer?.loadBalancer;
-export const url = balancer
-  ? pulumi.interpolate`http://${balancer.dnsName}/`
-  : balancerHost
-    ? `http://${settings.loadBalancerHost}/`
-    : urls[0];
+// Behind a load balancer, the site's address is the load balancer's (https://<domain>/ with HTTPS).
+const awsBalancer = servers?.loadBalancer;
+export const url = awsBalancer ? awsBalancer.url : balancerHost ? `http://${settings.loadBalancerHost}/` : urls[0];
 export const sshCommands = hosts.map(
   (host) => pulumi.interpolate`ssh -i ~/.ssh/hbnb -p ${host.port} ${host.user}@${host.address}`,
 );

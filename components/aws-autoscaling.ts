@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { archOf, ubuntuAmi } from "./aws-ami";
-import { webFirewall } from "./aws-firewall";
 import { Plan } from "../core/plan";
 import { Autoscaling, UbuntuRelease } from "../core/settings";
 import { bootPlan, BootSecret, bootUserData, sha256 } from "../core/user-data";
@@ -22,16 +21,14 @@ export interface AwsAutoscalingArgs extends Autoscaling {
   ubuntuRelease: UbuntuRelease;
   instanceType: string;
   rootVolumeSize: number;
-  /** SSH to the instances (a look, not a deploy) only from these, with publicKey's pair. */
-  adminCidrs: string[];
   sshPort: number;
   /** Set up by the user data as on the instances deployed over SSH (core/cloud-config.ts). */
   sshUser: string;
   publicKey: string;
-  /** The instances' security groups; a group of the stack's own (webFirewall) unless given. */
-  securityGroupIds?: pulumi.Input<string>[];
+  /** The instances' security groups (components/aws-front.ts: HTTP from the load balancer only). */
+  securityGroupIds: pulumi.Input<string>[];
   /** The load balancer's target group: the group registers its instances and takes the ELB's health checks. */
-  targetGroupArns?: pulumi.Input<string>[];
+  targetGroupArns: pulumi.Input<string>[];
   tags: Record<string, string>;
 }
 
@@ -187,10 +184,6 @@ export class AwsAutoscaling extends pulumi.ComponentResource {
         return Buffer.from(text).toString("base64");
       });
 
-    const securityGroupIds = args.securityGroupIds ?? [
-      webFirewall(`${name}-sg`, { adminCidrs: args.adminCidrs, sshPort: args.sshPort, tags: args.tags }, parent).group
-        .id,
-    ];
     const key = new aws.ec2.KeyPair(`${name}-key`, { publicKey: args.publicKey, tags: tagged(`${name}-key`) }, parent);
     const template = new aws.ec2.LaunchTemplate(
       `${name}-web`,
@@ -200,7 +193,7 @@ export class AwsAutoscaling extends pulumi.ComponentResource {
         keyName: key.keyName,
         userData,
         iamInstanceProfile: { arn: profile.arn },
-        vpcSecurityGroupIds: securityGroupIds,
+        vpcSecurityGroupIds: args.securityGroupIds,
         // IMDSv2 only, one hop: the role's credentials stay on the instance itself.
         metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
         blockDeviceMappings: [
@@ -232,7 +225,7 @@ export class AwsAutoscaling extends pulumi.ComponentResource {
       },
       parent,
     );
-    const targetGroups = args.targetGroupArns ?? [];
+    const targetGroups = args.targetGroupArns;
     const group = new aws.autoscaling.Group(
       `${name}-web`,
       {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { archOf, ubuntuAmi } from "./aws-ami";
 import { webFirewall } from "./aws-firewall";
 import { dataVolume } from "./aws-data-volume";
-import { HealthCheck, loadBalancerGroup, WebLoadBalancer, webLoadBalancer } from "./aws-load-balancer";
+import { BalancerHttps, HealthCheck, loadBalancerGroup, WebLoadBalancer, webLoadBalancer } from "./aws-load-balancer";
 import { defaultNetwork } from "./aws-network";
 import { snapshotPolicy } from "./aws-snapshots";
 import { sshUserData } from "../core/cloud-config";
@@ -37,6 +37,8 @@ export interface AwsHostsArgs {
   finalSnapshot: boolean;
   /** Put the hosts behind an Application Load Balancer that checks this; none: each host takes HTTP itself. */
   loadBalancer?: HealthCheck;
+  /** With the load balancer: HTTPS there, for these domains (components/aws-load-balancer.ts). */
+  https?: BalancerHttps;
   /** Merged into the tags of every resource. */
   tags: Record<string, string>;
 }
@@ -82,7 +84,8 @@ export class AwsHosts extends pulumi.ComponentResource {
       { parent: this },
     );
     const network = defaultNetwork({ parent: this });
-    const balancerGroup = args.loadBalancer && loadBalancerGroup(`${name}-lb-sg`, args.tags, { parent: this });
+    const balancerGroup =
+      args.loadBalancer && loadBalancerGroup(`${name}-lb-sg`, args.tags, { parent: this }, args.https !== undefined);
     const firewall = webFirewall(
       `${name}-sg`,
       { adminCidrs: args.adminCidrs, sshPort: args.sshPort, tags: args.tags, httpFrom: balancerGroup?.id },
@@ -199,6 +202,7 @@ export class AwsHosts extends pulumi.ComponentResource {
           subnetIds: network.subnetIds,
           instanceIds: this.instanceIds,
           healthCheck: args.loadBalancer,
+          ...(args.https && { https: args.https }),
           tags: args.tags,
         },
         { parent: this },

@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Layout } from "../core/layout";
-import { checkPath } from "../core/plan";
+import { HEALTH_CHECK } from "../core/alb-drain";
+import { BALANCER_CHECK_PATH } from "../core/plan";
+import { isZoneId } from "../core/settings";
 
 /**
  * How long the load balancer lets a server's requests in flight finish once it stops sending it
@@ -19,16 +21,30 @@ export interface HealthCheck {
 }
 
 /**
- * The health check of a layout: the path the switch step itself asks Nginx for on each server
- * (core/plan.ts, checkPath), so a server the deploy found healthy is healthy to the load
- * balancer by the same rule. The bundled app's /api/v1/status answers 200 from the app; a
- * user's app is asked for its first route, which may be a prefix with no page of its own: any
- * answer of the app (2xx to 4xx) counts, as in the switch, while Nginx's 502 or 504 (no app
- * behind the socket) does not. The stack's own /-/ is answered 404 by Nginx to everyone outside
- * the server (files/nginx), the load balancer too: it cannot be the path.
+ * The health check of a layout: Nginx's BALANCER_CHECK_PATH (files/nginx: answered 503 while the
+ * server is drained, else as the path the switch step itself asks for, core/plan.ts checkPath),
+ * so a server the deploy found healthy is healthy to the load balancer by the same rule. The
+ * bundled app's /api/v1/status answers 200 from the app; a user's app is asked for its first
+ * route, which may be a prefix with no page of its own: any answer of the app (2xx to 4xx)
+ * counts, as in the switch, while Nginx's 502 or 504 (no app behind the socket) and its 503
+ * (drained) do not.
  */
 export function healthCheckOf(l: Layout): HealthCheck {
-  return { path: checkPath(l), matcher: l.layout === "bundled" ? "200" : "200-499" };
+  return { path: BALANCER_CHECK_PATH, matcher: l.layout === "bundled" ? "200" : "200-499" };
+}
+
+/**
+ * AWS's recommended security policy for an HTTPS listener (the console's default): TLS 1.3 and
+ * 1.2 with forward secrecy only, and hybrid post-quantum key exchange for clients that offer it
+ * (docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html). The
+ * API's own default, ELBSecurityPolicy-2016-08, still takes TLS 1.0: it is set explicitly.
+ */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09";
+
+/** HTTPS at the load balancer: the site's names and the Route 53 zone they are in (by id or name). */
+export interface BalancerHttps {
+  domains: string[];
+  hostedZone: string;
 }
 
 export interface WebLoadBalancerArgs {
@@ -41,6 +57,8 @@ export interface WebLoadBalancerArgs {
   subnetIds: pulumi.Input<string[]>;
   instanceIds: pulumi.Input<string>[];
   healthCheck: HealthCheck;
+  /** Set: a certificate for the domains, HTTPS on 443, HTTP redirected to it. */
+  https?: BalancerHttps;
   tags: Record<string, string>;
 }
 
@@ -50,34 +68,48 @@ const ANYWHERE = [
 ] as const;
 
 /**
- * The load balancer's security group: HTTP from anywhere in; out, only HTTP to the servers
- * (webLoadBalancer adds that rule once their group exists). Only HTTP: the stack has no
- * certificate, so no HTTPS listener, and a port with nothing behind it stays closed.
+ * The load balancer's security group: HTTP (and, with a certificate, HTTPS) from anywhere in;
+ * out, only HTTP to the servers (webLoadBalancer adds that rule once their group exists). 443
+ * only with HTTPS: a port with no listener behind it stays closed.
  */
 export function loadBalancerGroup(
   name: string,
   tags: Record<string, string>,
   opts: pulumi.CustomResourceOptions,
+  https = false,
 ): aws.ec2.SecurityGroup {
   const group = new aws.ec2.SecurityGroup(
     name,
-    { description: "hbnb-stack load balancer: HTTP from anywhere", tags: { ...tags, Name: name } },
+    {
+      description: https
+        ? "hbnb-stack load balancer: HTTP and HTTPS from anywhere"
+        : "hbnb-stack load balancer: HTTP from anywhere",
+      tags: { ...tags, Name: name },
+    },
     opts,
   );
-  for (const [v, cidr] of ANYWHERE) {
-    new aws.vpc.SecurityGroupIngressRule(
-      `${name}-http-${v}`,
-      {
-        securityGroupId: group.id,
-        ipProtocol: "tcp",
-        fromPort: 80,
-        toPort: 80,
-        ...cidr,
-        description: `HTTP from anywhere (IP${v})`,
-        tags,
-      },
-      { parent: group },
-    );
+  const ports = https
+    ? ([
+        ["http", 80, "HTTP"],
+        ["https", 443, "HTTPS"],
+      ] as const)
+    : ([["http", 80, "HTTP"]] as const);
+  for (const [protocol, port, label] of ports) {
+    for (const [v, cidr] of ANYWHERE) {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-${protocol}-${v}`,
+        {
+          securityGroupId: group.id,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          ...cidr,
+          description: `${label} from anywhere (IP${v})`,
+          tags,
+        },
+        { parent: group },
+      );
+    }
   }
   return group;
 }
@@ -85,8 +117,13 @@ export function loadBalancerGroup(
 export interface WebLoadBalancer {
   loadBalancer: aws.lb.LoadBalancer;
   targetGroup: aws.lb.TargetGroup;
+  /** Port 80: forwards to the servers, or, with HTTPS, redirects to it. */
   listener: aws.lb.Listener;
+  /** Port 443, with HTTPS. */
+  httpsListener?: aws.lb.Listener;
   attachments: aws.lb.TargetGroupAttachment[];
+  /** The site's address: https://<first domain>/ with HTTPS, else http://<the load balancer's DNS name>/. */
+  url: pulumi.Output<string>;
 }
 
 /**
@@ -140,27 +177,45 @@ export function webLoadBalancer(
         port: "traffic-port",
         path: args.healthCheck.path,
         matcher: args.healthCheck.matcher,
-        // Two failures 10 s apart take a server out (within about 20 s); two passes bring it back.
-        interval: 10,
-        timeout: 5,
-        healthyThreshold: 2,
-        unhealthyThreshold: 2,
+        ...HEALTH_CHECK,
       },
       tags: { ...args.tags, Name: `${name}-web` },
     },
     opts,
   );
+  const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
+  const certificate = args.https && validatedCertificate(name, args.https, loadBalancer, opts);
   const listener = new aws.lb.Listener(
     `${name}-http`,
     {
       loadBalancerArn: loadBalancer.arn,
       port: 80,
       protocol: "HTTP",
-      defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+      // With HTTPS, every HTTP request is sent there, path and query kept ("#{path}" and
+      // "#{query}" are the defaults of a redirect action): a permanent 301.
+      defaultActions: certificate
+        ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]
+        : forward,
       tags: args.tags,
     },
     opts,
   );
+  const httpsListener =
+    certificate &&
+    new aws.lb.Listener(
+      `${name}-https`,
+      {
+        loadBalancerArn: loadBalancer.arn,
+        port: 443,
+        protocol: "HTTPS",
+        sslPolicy: TLS_POLICY,
+        // The validation's ARN, not the certificate's: the listener waits until ACM issued it.
+        certificateArn: certificate,
+        defaultActions: forward,
+        tags: args.tags,
+      },
+      opts,
+    );
   const attachments = args.instanceIds.map(
     (instanceId, index) =>
       new aws.lb.TargetGroupAttachment(
@@ -169,5 +224,75 @@ export function webLoadBalancer(
         opts,
       ),
   );
-  return { loadBalancer, targetGroup, listener, attachments };
+  const url = args.https
+    ? pulumi.output(`https://${args.https.domains[0]}/`)
+    : pulumi.interpolate`http://${loadBalancer.dnsName}/`;
+  return { loadBalancer, targetGroup, listener, ...(httpsListener && { httpsListener }), attachments, url };
+}
+
+/**
+ * An ACM certificate for the domains, validated through DNS: ACM names one CNAME record per
+ * name, which the stack writes in the hosted zone; the CertificateValidation waits until ACM has
+ * issued the certificate (its ARN, once issued). Each domain also gets an alias A record to the
+ * load balancer in the zone, so https://<domain>/ reaches it. ACM gives two names the same
+ * record when one is the wildcard of the other: allowOverwrite lets the second write it again.
+ */
+function validatedCertificate(
+  name: string,
+  https: BalancerHttps,
+  loadBalancer: aws.lb.LoadBalancer,
+  opts: pulumi.CustomResourceOptions,
+): pulumi.Output<string> {
+  const zone = aws.route53.getZoneOutput(
+    isZoneId(https.hostedZone) ? { zoneId: https.hostedZone } : { name: https.hostedZone, privateZone: false },
+    opts,
+  );
+  const [first, ...others] = https.domains;
+  const certificate = new aws.acm.Certificate(
+    `${name}-certificate`,
+    {
+      domainName: first,
+      ...(others.length > 0 && { subjectAlternativeNames: others }),
+      validationMethod: "DNS",
+    },
+    opts,
+  );
+  const records = https.domains.map((domain, index) => {
+    const option = certificate.domainValidationOptions.apply((options) => {
+      const found = options.find((o) => o.domainName === domain);
+      if (!found) throw new Error(`ACM gave no validation record for ${domain}`);
+      return found;
+    });
+    return new aws.route53.Record(
+      `${name}-validation-${index + 1}`,
+      {
+        zoneId: zone.zoneId,
+        name: option.resourceRecordName,
+        type: option.resourceRecordType,
+        records: [option.resourceRecordValue],
+        ttl: 300,
+        allowOverwrite: true,
+      },
+      opts,
+    );
+  });
+  https.domains.forEach(
+    (domain, index) =>
+      new aws.route53.Record(
+        `${name}-alias-${index + 1}`,
+        {
+          zoneId: zone.zoneId,
+          name: domain,
+          type: "A",
+          aliases: [{ name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId, evaluateTargetHealth: true }],
+        },
+        opts,
+      ),
+  );
+  const validation = new aws.acm.CertificateValidation(
+    `${name}-certificate`,
+    { certificateArn: certificate.arn, validationRecordFqdns: records.map((r) => r.fqdn) },
+    opts,
+  );
+  return validation.certificateArn;
 }

@@ -31,19 +31,21 @@ export interface HostDeployArgs {
    */
   rollAfter?: pulumi.Resource;
   /**
-   * Behind HAProxy (loadBalancerHost): the switch runs between the drain step and the ready step
-   * on the load balancer (core/balancer.ts), so no request goes to the server while it switches.
+   * Behind a load balancer, the switch runs between a drain step and a ready step, so no request
+   * goes to the server while it switches: on HAProxy's host (loadBalancerHost, core/balancer.ts),
+   * or behind AWS's with several servers on the server itself (core/alb-drain.ts).
    */
   balancer?: BalancerSteps;
 }
 
 /** The load balancer's part in a web server's switch. */
 export interface BalancerSteps {
+  /** Where the drain and ready steps run: HAProxy's host, or the web server itself (AWS). */
   host: Host;
   drain: Step;
   ready: Step;
-  /** The load balancer's last step: HAProxy runs with a config that names this server. */
-  after: pulumi.Resource;
+  /** HAProxy's last step: it runs with a config that names this server. */
+  after?: pulumi.Resource;
 }
 
 export interface Reachability {
@@ -176,13 +178,14 @@ export class HostDeploy extends pulumi.ComponentResource {
         ...(step.facts ?? []).map((name) => pulumi.output(host.facts?.[name] ?? "")),
         ...step.secrets.map((name) => pulumi.secret(args.secrets[name])),
       ];
-      // Behind HAProxy: the drain on the load balancer, with the switch's triggers, so it runs
-      // exactly when the switch does (a replacement creates the new one before the switch's).
+      // Behind a load balancer: the drain (on HAProxy's host, or the leave step on this server
+      // behind AWS's), with the switch's triggers, so it runs exactly when the switch does (a
+      // replacement creates the new one before the switch's).
       const balancer = step.name === "switch" ? args.balancer : undefined;
       if (balancer) {
-        const drain = this.onBalancer(`${name}-drain`, balancer.drain, balancer, triggers, [
+        const drain = this.onBalancer(`${name}-${balancer.drain.name}`, balancer.drain, balancer, triggers, [
           ...previous,
-          balancer.after,
+          ...(balancer.after ? [balancer.after] : []),
           ...(args.rollAfter ? [args.rollAfter] : []),
         ]);
         previous = [drain];
@@ -233,7 +236,7 @@ export class HostDeploy extends pulumi.ComponentResource {
       if (balancer) {
         // The ready step before the server's later steps (harden, firewall, prune): the server
         // is back in rotation, and the next server's drain may start, as soon as it serves.
-        previous = [this.onBalancer(`${name}-ready`, balancer.ready, balancer, triggers, [cmd])];
+        previous = [this.onBalancer(`${name}-${balancer.ready.name}`, balancer.ready, balancer, triggers, [cmd])];
       }
     });
     this.switch = this.steps.find((_, index) => plan.steps[index].name === "switch");
@@ -244,7 +247,7 @@ export class HostDeploy extends pulumi.ComponentResource {
     this.registerOutputs({ release: this.release });
   }
 
-  /** A drain or ready step of this server, run on the load balancer. */
+  /** A drain or ready step of this server, run where BALANCER says. */
   private onBalancer(
     name: string,
     step: Step,
@@ -268,7 +271,7 @@ export class HostDeploy extends pulumi.ComponentResource {
         logging: "stdoutAndStderr",
         addPreviousOutputInEnv: false,
       },
-      // Bounded by the steps themselves (drain 90 s, ready 60 s).
+      // Bounded by the steps themselves (HAProxy's drain 90 s, ready 60 s; AWS's leave 35 s, rejoin 60 + 35 s).
       { parent: this, dependsOn, customTimeouts: { create: "5m", update: "5m" } },
     );
     this.balancerSteps.push(cmd);

@@ -268,6 +268,14 @@ export function checkPath(l: Layout): string {
   return l.layout === "bundled" ? "/api/v1/status" : l.services[0].routes[0].path;
 }
 
+/**
+ * Behind AWS's load balancer: the path its target group asks Nginx for (files/nginx/
+ * guards.conf.njk): 503 while DRAIN_MARKER exists, else the answer of checkPath.
+ */
+export const BALANCER_CHECK_PATH = "/-/balancer";
+/** The file the drain step makes and the ready step removes; under /run, so a reboot removes it too. */
+export const DRAIN_MARKER = "/run/hbnb-stack/drained";
+
 /** The app's user and directories: what the users step makes and its undo takes back. */
 function usersValues(l: Layout): Record<string, string> {
   return {
@@ -313,6 +321,8 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     units: unitRecords(l),
     checkPath: checkPath(l),
     loadBalancerCidr: settings.aws?.loadBalancer ? DEFAULT_VPC_CIDR : balancerCidr(settings.loadBalancerHost),
+    drainMarker: settings.aws?.loadBalancer ? DRAIN_MARKER : "",
+    balancerCheckPath: BALANCER_CHECK_PATH,
   });
   const configs = Object.fromEntries(configFiles.map((f) => [f.name, f.text]));
   const ofKind = (...kinds: FileKind[]): string =>

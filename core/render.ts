@@ -24,6 +24,9 @@ export type TemplateValues = Layout &
     checkPath: string;
     /** Behind the stack's load balancer: the range X-Forwarded-For is trusted from; else empty. */
     loadBalancerCidr: string;
+    /** Behind AWS's load balancer: the drain step's marker, which makes balancerCheckPath answer 503; else empty. */
+    drainMarker: string;
+    balancerCheckPath: string;
   };
 
 /**

@@ -80,6 +80,10 @@ export interface AwsSettings {
   databaseDeletionProtection: boolean;
   /** database rds: the RDS instance class. */
   databaseInstanceClass: string;
+  /** The site's names (setting domain): behind the load balancer, its ACM certificate's names; the first is the url. */
+  domains: string[];
+  /** The Route 53 hosted zone of the domains, by id (Z0123...) or name; empty: none (HTTP only at the load balancer). */
+  hostedZone: string;
 }
 
 export interface SshSettings {
@@ -222,6 +226,7 @@ export const AWS_ONLY = [
   "databaseDeletionProtection",
   "databaseInstanceClass",
   "autoscaling",
+  "hostedZone",
 ];
 const EXISTING_ONLY = ["hosts", "loadBalancerHost"];
 
@@ -299,6 +304,7 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
       (key) => `remove it (pulumi config rm ${key}), or set target to existing to use those servers`,
     );
     const instanceCount = r.integer("instanceCount", 1, 10);
+    const autoscaling = r.autoscaling("autoscaling");
     settings.aws = {
       ubuntuRelease: r.oneOf("ubuntuRelease", UBUNTU_RELEASES),
       instanceType: r.instanceType("instanceType"),
@@ -306,8 +312,12 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
       rootVolumeSize: r.integer("rootVolumeSize", 8, 1024),
       adminCidrs: r.cidrs("adminCidrs"),
       publicKey: r.publicKey("publicKey"),
+      // An Auto Scaling Group is always behind it: its instances come and go, with addresses of
+      // their own; the load balancer's is the one that stays.
       loadBalancer:
-        r.boolean("loadBalancer", "true puts even one server behind an Application Load Balancer") || instanceCount > 1,
+        r.boolean("loadBalancer", "true puts even one server behind an Application Load Balancer") ||
+        instanceCount > 1 ||
+        autoscaling !== undefined,
       dataVolumeSize: r.integer("dataVolumeSize", 1, 16384),
       finalSnapshot: r.boolean(
         "finalSnapshot",
@@ -318,8 +328,11 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
         "true makes RDS refuse to delete the database; set false, pulumi up, then pulumi destroy",
       ),
       databaseInstanceClass: r.databaseInstanceClass("databaseInstanceClass"),
-      autoscaling: r.autoscaling("autoscaling"),
+      autoscaling,
+      domains: r.domains("domain"),
+      hostedZone: r.hostedZone("hostedZone"),
     };
+    balancerCertificate(settings.aws, problems);
     if (settings.aws.autoscaling && !holdsDefault(raw.instanceCount, schema.instanceCount)) {
       problems.push(
         `${PROJECT}:instanceCount = ${JSON.stringify(raw.instanceCount)} and ${PROJECT}:autoscaling is set: the group's min and max decide how many servers run; remove instanceCount (pulumi config rm instanceCount), or remove autoscaling (pulumi config rm autoscaling)`,
@@ -353,13 +366,6 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
     );
   }
 
-  if (settings.aws?.autoscaling && app.database === "rds") {
-    // The group's instances would need the database's security group rule and the load
-    // balancer, which the stack makes for SSH-deployed servers only (components/aws-hosts.ts).
-    problems.push(
-      `${PROJECT}:autoscaling is set with database "rds": an Auto Scaling Group on RDS is not built yet; use instanceCount with database rds for several servers, or autoscaling with max 1 and SQLite`,
-    );
-  }
   if (app.database === "rds" && app.databaseUrl !== "") {
     problems.push(
       `${PROJECT}:database = "rds" and ${PROJECT}:databaseUrl is set: the app uses one database, the stack's RDS or the one at databaseUrl; remove databaseUrl (pulumi config rm databaseUrl) to use RDS, or remove database (pulumi config rm database) to keep the database at databaseUrl`,
@@ -395,6 +401,45 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
 export function webHosts(settings: Settings): string[] {
   return (settings.hosts ?? []).filter((host) => host !== settings.loadBalancerHost);
 }
+
+/**
+ * The load balancer's HTTPS (components/aws-load-balancer.ts): an ACM certificate for the domains,
+ * validated by DNS records the stack writes in the hosted zone. hostedZone serves that alone, so
+ * it needs both a domain and the load balancer; a domain behind the load balancer needs the zone.
+ */
+function balancerCertificate(aws: AwsSettings, problems: string[]): void {
+  const names = JSON.stringify(aws.domains.length === 1 ? aws.domains[0] : aws.domains);
+  if (aws.hostedZone !== "" && aws.domains.length === 0) {
+    problems.push(
+      `${PROJECT}:hostedZone = ${JSON.stringify(aws.hostedZone)} and no ${PROJECT}:domain: the zone holds the records of the load balancer's certificate for the domain; set domain (pulumi config set domain www.example.com), or remove hostedZone (pulumi config rm hostedZone)`,
+    );
+  } else if (aws.hostedZone !== "" && !aws.loadBalancer) {
+    problems.push(
+      `${PROJECT}:hostedZone = ${JSON.stringify(aws.hostedZone)} without a load balancer: the zone serves the load balancer's ACM certificate only; set loadBalancer to true (pulumi config set loadBalancer true), or remove hostedZone (pulumi config rm hostedZone)`,
+    );
+  } else if (aws.loadBalancer && aws.domains.length > 0 && aws.hostedZone === "") {
+    problems.push(
+      `${PROJECT}:domain = ${names} behind the load balancer needs ${PROJECT}:hostedZone: ACM validates the certificate through DNS records the stack writes in the domain's Route 53 hosted zone; set it to the zone's name or id (pulumi config set hostedZone example.com), or remove domain (pulumi config rm domain) for HTTP only`,
+    );
+  } else if (aws.loadBalancer && aws.domains.length > ACM_NAMES) {
+    problems.push(
+      `${PROJECT}:domain = ${names}: an ACM certificate takes at most ${ACM_NAMES} names (its default quota); list fewer`,
+    );
+  } else if (aws.loadBalancer && HOSTNAME.test(aws.hostedZone) && !isZoneId(aws.hostedZone)) {
+    // (A name or a zone already refused has its own message.)
+    const zone = aws.hostedZone;
+    for (const name of aws.domains.filter((d) => HOSTNAME.test(d) && d !== zone && !d.endsWith(`.${zone}`)))
+      problems.push(
+        `${PROJECT}:domain ${JSON.stringify(name)} is not in ${PROJECT}:hostedZone ${JSON.stringify(zone)}: the stack can write its validation record only in that zone; list names under ${zone}, or set hostedZone to their zone`,
+      );
+  }
+}
+
+/** Whether a hostedZone is a zone's id (Route 53's ids: Z and uppercase letters and digits), not its name. */
+export const isZoneId = (zone: string): boolean => /^Z[A-Z0-9]{1,32}$/.test(zone);
+
+/** Names of one ACM certificate, by default (ACM's quota "Domain names per ACM certificate"). */
+const ACM_NAMES = 10;
 
 function assertDistinctPaths(app: AppSettings, problems: string[]): void {
   const dirs = { appDir: app.dir, dataDir: app.dataDir, logDir: app.logDir };
@@ -724,6 +769,40 @@ class Reader {
     );
     this.problems.push(...problems);
     return source;
+  }
+
+  /**
+   * The site's names: one name as text (pulumi config set domain www.example.com), or a list
+   * (pulumi config set --path 'domain[0]' example.com); empty: none. Lowercase, each once.
+   */
+  domains(key: string): string[] {
+    const fix = `expected a DNS name such as www.example.com, or a list of them: pulumi config set --path '${key}[0]' example.com`;
+    const value = (this.raw[key] ?? "").trim();
+    if (value === "" || value === "[]") return [];
+    let names: unknown = value;
+    if (value.startsWith("[")) names = this.json(key, fix);
+    const list = Array.isArray(names) ? names : [names];
+    if (!list.every((name): name is string => typeof name === "string")) {
+      this.fail(key, names, fix);
+      return [];
+    }
+    const domains = list.map((name) => name.trim().toLowerCase().replace(/\.$/, ""));
+    for (const name of domains.filter((d) => !HOSTNAME.test(d) || !d.includes(".")))
+      this.fail(key, name, `not a domain name; ${fix}`);
+    if (new Set(domains).size !== domains.length) this.fail(key, domains, "lists a name twice; each name once");
+    return domains;
+  }
+
+  /** A Route 53 hosted zone: its id (Z0123456789ABCDEFGHIJ) or its name (example.com); empty: none. */
+  hostedZone(key: string): string {
+    const value = (this.raw[key] ?? "").trim().replace(/\.$/, "");
+    if (value !== "" && !isZoneId(value) && !(HOSTNAME.test(value) && value.includes(".")))
+      this.fail(
+        key,
+        value,
+        "expected the Route 53 hosted zone of the domain, by name (example.com) or id (Z0123456789ABCDEFGHIJ): aws route53 list-hosted-zones",
+      );
+    return isZoneId(value) ? value : value.toLowerCase();
   }
 
   databaseInstanceClass(key: string): string {

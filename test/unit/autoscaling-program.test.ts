@@ -5,8 +5,9 @@ import { parse } from "yaml";
 import { BOOT_SECONDS, USER_DATA_LIMIT } from "../../components/aws-autoscaling";
 import { buildBundle } from "../../core/bundle";
 import { loadServerFiles } from "../../core/files";
-import { buildPlan } from "../../core/plan";
+import { buildPlan, secretToken } from "../../core/plan";
 import { parseSettings } from "../../core/settings";
+import { RDS_NAMES, rdsUrl } from "../../core/rds";
 import { BOOT_SETTINGS, bootPlan, sha256 } from "../../core/user-data";
 import { loadProject, programConfig } from "../../local/pulumi-cli-config";
 import { POLICIES } from "../../policy/rules";
@@ -16,8 +17,9 @@ import { Run, runProgram } from "./run-program";
 
 /**
  * The whole program under Pulumi's mocks with the README's "Autoscaling" recipe after its "Run it
- * on AWS" one: an Auto Scaling Group whose launch template's user data is the plan (the boot
- * driver), the release store and the secrets it reads, and no server deployed over SSH.
+ * on AWS" one: an Auto Scaling Group behind the load balancer, on the stack's RDS database, whose
+ * launch template's user data is the plan (the boot driver), the release store and the secrets it
+ * reads (the database's endpoint and password among them), and no server deployed over SSH.
  */
 const root = path.join(__dirname, "..", "..");
 const fixtures = path.join(__dirname, "..", "fixtures");
@@ -40,6 +42,9 @@ const raw = Object.fromEntries(
 const settings = parseSettings(raw);
 const plan = buildPlan(settings, buildBundle(), loadServerFiles());
 const NAME = `hbnb-stack-${stack.name}`;
+// How a secret value looks in mock inputs: @pulumi/pulumi runtime/rpc.ts, specialSigKey and specialSecretSig.
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 let run: Run;
 beforeAll(async () => {
@@ -55,8 +60,46 @@ const one = (type: string) => {
   return found[0];
 };
 
-test("the recipe sets autoscaling, as numbers", () => {
+test("the recipe sets autoscaling, as numbers, on database rds, behind the load balancer", () => {
   expect(settings.aws!.autoscaling).toEqual({ min: 2, max: 6, cpuTarget: 60 });
+  expect(settings.app.database).toBe("rds");
+  expect(settings.aws!.loadBalancer).toBe(true);
+});
+
+const rule = (r: Run["resources"][number]) => ({
+  group: r.inputs.securityGroupId,
+  port: r.inputs.fromPort,
+  from: r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6 ?? r.inputs.referencedSecurityGroupId,
+});
+
+test("behind the load balancer: the instances' group takes HTTP from its group only, SSH from the admins", () => {
+  const ingress = ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+  expect(ingress.filter((r) => r.inputs.securityGroupId === `${NAME}-sg_id`).map(rule)).toEqual([
+    { group: `${NAME}-sg_id`, port: 22, from: "203.0.113.7/32" },
+    { group: `${NAME}-sg_id`, port: 80, from: `${NAME}-lb-sg_id` },
+  ]);
+  expect(ingress.filter((r) => r.inputs.securityGroupId === `${NAME}-lb-sg_id`).map(rule)).toEqual([
+    { group: `${NAME}-lb-sg_id`, port: 80, from: "0.0.0.0/0" },
+    { group: `${NAME}-lb-sg_id`, port: 80, from: "::/0" },
+  ]);
+  // The database: MariaDB from the instances' group alone.
+  expect(ingress.filter((r) => r.inputs.securityGroupId === `${NAME}-db-sg_id`).map(rule)).toEqual([
+    { group: `${NAME}-db-sg_id`, port: 3306, from: `${NAME}-sg_id` },
+  ]);
+  const [listener] = ofType("aws:lb/listener:Listener");
+  const [targetGroup] = ofType("aws:lb/targetGroup:TargetGroup");
+  expect(listener.inputs.defaultActions).toEqual([{ type: "forward", targetGroupArn: targetGroup.state.arn }]);
+  expect(targetGroup.inputs.healthCheck).toMatchObject({ path: "/-/balancer", matcher: "200" });
+  // The group registers its instances itself: no attachment of the stack's.
+  expect(ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment")).toEqual([]);
+  const [alb] = ofType("aws:lb/loadBalancer:LoadBalancer");
+  expect(run.outputs.url).toBe(`http://${alb.state.dnsName}/`);
+});
+
+test("one RDS MariaDB, encrypted and private, that the group's instances share", () => {
+  const [db] = ofType("aws:rds/instance:Instance");
+  expect(db.inputs).toMatchObject({ engine: "mariadb", storageEncrypted: true, publiclyAccessible: false });
+  expect(db.inputs.vpcSecurityGroupIds).toEqual([`${NAME}-db-sg_id`]);
 });
 
 test("deploys nothing over SSH: no instance of its own, no command, no address", () => {
@@ -98,9 +141,22 @@ test("the secrets are SSM SecureStrings, one per secret the plan needs, the stac
   expect(parameters.map((p) => [p.inputs.name, p.inputs.type])).toEqual([
     [`/${NAME}/flaskSecretKey`, "SecureString"],
     [`/${NAME}/apiToken`, "SecureString"],
+    [`/${NAME}/databasePassword`, "SecureString"],
+    [`/${NAME}/databaseHost`, "SecureString"],
   ]);
   const passwords = ofType("random:index/randomPassword:RandomPassword").map((p) => p.state.result);
-  expect(parameters.map((p) => p.inputs.value.value ?? p.inputs.value)).toEqual(passwords);
+  const [db] = ofType("aws:rds/instance:Instance");
+  expect(parameters.map((p) => p.inputs.value.value ?? p.inputs.value)).toEqual([...passwords, db.state.address]);
+  // As secrets in the state too.
+  for (const p of parameters) expect(p.inputs.value[SECRET_SIG]).toBe(SECRET_VALUE);
+});
+
+test("the boot plan's secrets step writes the database's URL from those two parameters' tokens", () => {
+  const step = JSON.parse(bootPlan(plan)).steps.find((s: { name: string }) => s.name === "secrets");
+  expect(step.secrets).toEqual(["flaskSecretKey", "apiToken", "databasePassword", "databaseHost"]);
+  expect(step.carriesSecrets).toBe(true);
+  const url = rdsUrl({ ...RDS_NAMES, host: secretToken("databaseHost"), password: secretToken("databasePassword") });
+  expect(step.stdin).toContain(`HBNB_DATABASE_URL=${url}`);
 });
 
 test("the instances' role reads exactly the stack's two objects and its parameters", () => {
@@ -124,6 +180,8 @@ test("the instances' role reads exactly the stack's two objects and its paramete
       Resource: [
         `arn:aws:ssm:${REGION}:123456789012:${NAME}-flaskSecretKey_id`,
         `arn:aws:ssm:${REGION}:123456789012:${NAME}-apiToken_id`,
+        `arn:aws:ssm:${REGION}:123456789012:${NAME}-databasePassword_id`,
+        `arn:aws:ssm:${REGION}:123456789012:${NAME}-databaseHost_id`,
       ],
     },
   ]);
@@ -159,6 +217,8 @@ test("the launch template: Ubuntu's image, IMDSv2 only, an encrypted root volume
     secrets: {
       flaskSecretKey: { ssm: { name: `/${NAME}/flaskSecretKey`, region: REGION } },
       apiToken: { ssm: { name: `/${NAME}/apiToken`, region: REGION } },
+      databasePassword: { ssm: { name: `/${NAME}/databasePassword`, region: REGION } },
+      databaseHost: { ssm: { name: `/${NAME}/databaseHost`, region: REGION } },
     },
   });
   // No secret value in the user data, which EC2 shows to whoever may describe the instance.
@@ -174,7 +234,9 @@ test("the group: min to max over the default VPC's subnets, rolled by instance r
     maxSize: 6,
     // The template's version by number: "$Latest" would start no instance refresh.
     launchTemplate: { id: `${NAME}-web_id`, version: "1" },
-    healthCheckType: "EC2",
+    // Registered in the load balancer's target group, healthy when it serves there.
+    targetGroupArns: [ofType("aws:lb/targetGroup:TargetGroup")[0].state.arn],
+    healthCheckType: "ELB",
     healthCheckGracePeriod: BOOT_SECONDS,
     instanceRefresh: {
       strategy: "Rolling",

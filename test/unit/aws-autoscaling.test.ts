@@ -18,21 +18,18 @@ const args = (name: string): AwsAutoscalingArgs => ({
   ubuntuRelease: "24.04",
   instanceType: "t4g.small",
   rootVolumeSize: 16,
-  adminCidrs: ["198.51.100.7/32"],
   sshPort: 22,
   sshUser: "ubuntu",
   publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIScalingKey admin@example",
+  securityGroupIds: ["sg-0fromtheloadbalancer"],
+  targetGroupArns: [TARGET_GROUP],
   tags: { Project: "hbnb-stack", name },
 });
 
 beforeAll(async () => {
   await mocks.setupMocks();
   const { AwsAutoscaling } = await import("../../components/aws-autoscaling");
-  const behind = new AwsAutoscaling("behind", {
-    ...args("behind"),
-    securityGroupIds: ["sg-0fromtheloadbalancer"],
-    targetGroupArns: [TARGET_GROUP],
-  });
+  const behind = new AwsAutoscaling("behind", args("behind"));
   const pinned = new AwsAutoscaling("pinned", { ...args("pinned"), plan: planOf({ release: "r-0123456789ab" }) });
   await Promise.all(
     [behind, pinned].map((group) => Promise.all([valueOf(group.groupName), valueOf(group.bucketName)])),

@@ -243,17 +243,17 @@ describe("load balancer", () => {
     expect(mocks.resources.filter((r) => r.type.startsWith("aws:lb/") && r.name.startsWith("single"))).toEqual([]);
   });
 
-  test("the health check of each layout: the switch's own check path", () => {
+  test("the health check of each layout: Nginx's drain-aware path, healthy as the switch's own check", () => {
     const privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----\n";
     const own = (raw: Record<string, string>) =>
       layout(parseSettings({ target: "existing", hosts: '["192.0.2.1"]', privateKey, ...raw }).app, []);
-    expect(healthCheckOf(own({}))).toEqual({ path: "/api/v1/status", matcher: "200" });
+    expect(healthCheckOf(own({}))).toEqual({ path: "/-/balancer", matcher: "200" });
     const custom = own({
       layout: "custom",
       appSource: "files/app",
       services: '[{"name": "api", "app": "api:app", "routes": [{"path": "/v2/"}]}]',
     });
-    expect(healthCheckOf(custom)).toEqual({ path: "/v2/", matcher: "200-499" });
+    expect(healthCheckOf(custom)).toEqual({ path: "/-/balancer", matcher: "200-499" });
   });
 });
 
@@ -280,5 +280,31 @@ describe("Nginx behind the load balancer", () => {
 
   test("a server without a load balancer trusts no X-Forwarded-For", () => {
     expect(guardsOf({})).not.toMatch(/real_ip/);
+  });
+
+  test("answers the load balancer's health path 503 while drained, else as the switch's check path", () => {
+    const location = [
+      "location = /-/balancer {",
+      "    if (-f /run/hbnb-stack/drained) {",
+      "        return 503;",
+      "    }",
+      "    rewrite ^ /api/v1/status last;",
+      "}",
+    ].join("\n");
+    expect(guardsOf({ instanceCount: "2", database: "rds" })).toContain(location);
+    expect(guardsOf({ loadBalancer: "true" })).toContain(location);
+    expect(guardsOf({})).not.toContain("/-/balancer");
+    // Servers you already have behind HAProxy: its own drain, through its runtime API.
+    const haproxy = buildPlan(
+      parseSettings({
+        target: "existing",
+        hosts: '["192.0.2.1","192.0.2.2"]',
+        loadBalancerHost: "192.0.2.2",
+        privateKey,
+      }),
+      buildBundle(),
+      loadServerFiles(),
+    ).configs.guards;
+    expect(haproxy).not.toContain("/-/balancer");
   });
 });

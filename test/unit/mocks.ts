@@ -80,7 +80,23 @@ function computedOutputs(type: string, name: string, inputs: State): State {
     case "aws:ec2/keyPair:KeyPair":
       return { arn, keyName: inputs.keyName ?? `${name}-${n}` };
     case "aws:lb/loadBalancer:LoadBalancer":
-      return { arn, dnsName: `${name}-${n}.${REGION}.elb.amazonaws.com` };
+      // us-east-1's hosted zone of ALBs, which alias records name.
+      return { arn, dnsName: `${name}-${n}.${REGION}.elb.amazonaws.com`, zoneId: "Z35SXDOTRQ7X7K" };
+    // ACM's one CNAME per name of the certificate, as it names them: _<hash>.<name>.
+    case "aws:acm/certificate:Certificate":
+      return {
+        arn: `arn:aws:acm:${REGION}:${ACCOUNT_ID}:certificate/${name}`,
+        domainValidationOptions: [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].map((domain) => ({
+          domainName: domain,
+          resourceRecordName: `_${domain.length}a1b2.${domain}.`,
+          resourceRecordType: "CNAME",
+          resourceRecordValue: `_${domain.length}c3d4.acm-validations.aws.`,
+        })),
+      };
+    case "aws:acm/certificateValidation:CertificateValidation":
+      return { certificateArn: inputs.certificateArn };
+    case "aws:route53/record:Record":
+      return { fqdn: String(inputs.name).replace(/\.$/, "") };
     case "aws:lb/targetGroup:TargetGroup":
       return { arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:targetgroup/${name}` };
     case "aws:rds/instance:Instance":
@@ -140,6 +156,11 @@ const defaultCalls: Record<string, (args: State) => State> = {
     accountId: ACCOUNT_ID,
     arn: `arn:aws:iam::${ACCOUNT_ID}:user/test`,
     userId: "AIDATESTUSER",
+  }),
+  "aws:route53/getZone:getZone": (args) => ({
+    id: args.zoneId ?? "Z0EXAMPLEZONE",
+    zoneId: args.zoneId ?? "Z0EXAMPLEZONE",
+    name: args.name ?? "example.com",
   }),
   "aws:index/getRegion:getRegion": () => ({
     id: REGION,

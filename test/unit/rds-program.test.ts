@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { buildBundle } from "../../core/bundle";
 import { loadServerFiles } from "../../core/files";
+import { leaveStep, rejoinStep } from "../../core/alb-drain";
 import { buildPlan, carriesSecrets, secretNames, secretToken } from "../../core/plan";
 import { rdsUrl } from "../../core/rds";
 import { parseSettings } from "../../core/settings";
@@ -38,7 +39,8 @@ const rawOf = (config: Record<string, string>) =>
       .map(([key, value]) => [key.slice("hbnb-stack:".length), value]),
   );
 const settings = parseSettings(rawOf(cli.config));
-const plan = buildPlan(settings, buildBundle(), loadServerFiles());
+const files = loadServerFiles();
+const plan = buildPlan(settings, buildBundle(), files);
 
 // How a secret value looks in mock inputs: @pulumi/pulumi runtime/rpc.ts, specialSigKey and specialSecretSig.
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -114,7 +116,11 @@ test("the endpoint and the password reach the secrets step only, as a secret, un
   const commands = ofType("command:remote:Command");
   const carrying: string[] = [];
   for (const command of commands) {
-    const step = plan.steps.find((s) => command.name.endsWith(`-${s.name}`))!;
+    // The plan's steps, and the leave and rejoin steps around each server's switch, which run
+    // again exactly when the switch does: on its triggers, secrets included.
+    const { secrets } = plan.steps.find((s) => s.name === "switch")!;
+    const steps = [...plan.steps, { ...leaveStep(files), secrets }, { ...rejoinStep(files, "200"), secrets }];
+    const step = steps.find((s) => command.name.endsWith(`-${s.name}`))!;
     const stdin = command.inputs.stdin;
     const text: string = carriesSecrets(step) ? stdin.value : stdin;
     // Triggers that name a secret are secret as a whole.

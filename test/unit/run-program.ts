@@ -21,6 +21,10 @@ export async function runProgram(stack: string, { config, secretKeys }: ProgramC
       const program = await import("../../index");
       const outputs: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(program)) outputs[key] = await mocks.valueOf(value as never);
+      // And every registration still under way (a component's outputs after its last child, deep
+      // in a roll's chain), before the next run's mocks replace these: the runtime's own wait
+      // (@pulumi/pulumi runtime/settings.ts, waitForRPCs, which its disconnect awaits).
+      await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
       run = { resources: mocks.resources, invokes: mocks.invokes, outputs };
     } catch (error) {
       run = { resources: mocks.resources, invokes: mocks.invokes, outputs: {}, error };

@@ -42,6 +42,8 @@ describe("defaults", () => {
       finalSnapshot: true,
       databaseDeletionProtection: true,
       databaseInstanceClass: "db.t4g.micro",
+      domains: [],
+      hostedZone: "",
     });
     expect(settings.hosts).toBeUndefined();
     expect(settings.ssh).toEqual({ user: "ubuntu", port: 22, privateKey });
@@ -514,11 +516,20 @@ describe("autoscaling", () => {
       'hbnb-stack:autoscaling.max = 2 with database "sqlite" (a SQLite file on each server): each server would keep data of its own; set database to rds for one database all servers share (pulumi config set database rds), or set autoscaling.max to 1',
     ]);
     expect(problemsOf({ ...scaling('{"min":1,"max":2,"cpuTarget":50}'), database: "rds" })).toEqual([
-      'hbnb-stack:autoscaling is set with database "rds": an Auto Scaling Group on RDS is not built yet; use instanceCount with database rds for several servers, or autoscaling with max 1 and SQLite',
       expect.stringContaining('hbnb-stack:database = "rds" and hbnb-stack:databaseUrl is set'),
     ]);
     expect(problemsOf({ ...scaling('{"min":1,"max":2,"cpuTarget":50}'), instanceCount: "3" })).toEqual([
       'hbnb-stack:instanceCount = "3" and hbnb-stack:autoscaling is set: the group\'s min and max decide how many servers run; remove instanceCount (pulumi config rm instanceCount), or remove autoscaling (pulumi config rm autoscaling)',
+    ]);
+  });
+
+  test("on database rds a group of several, always behind the load balancer; MariaDB on each server refused", () => {
+    const group = { ...scaling('{"min":1,"max":4,"cpuTarget":50}'), databaseUrl: "" };
+    expect(problemsOf({ ...group, database: "rds" })).toEqual([]);
+    expect(parseSettings({ ...group, database: "rds" }).aws!.loadBalancer).toBe(true);
+    expect(parseSettings({ ...aws, autoscaling: '{"min":1,"max":1,"cpuTarget":50}' }).aws!.loadBalancer).toBe(true);
+    expect(problemsOf({ ...group, database: "mariadb" })).toEqual([
+      'hbnb-stack:autoscaling.max = 4 with database "mariadb" (MariaDB on each server): each server would keep data of its own; set database to rds for one database all servers share (pulumi config set database rds), or set autoscaling.max to 1',
     ]);
   });
 
