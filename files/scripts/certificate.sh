@@ -32,7 +32,7 @@ fingerprint() {
 # ("Domain: ... Type: ... Detail: ...") or the error that stopped it, on one line.
 acme_error() {
   grep -v -e '^Saving debug log' -e '^Requesting a certificate' -e '^Ask for help' -e '^Hint:' -e '^\s*$' <<<"$1" |
-    sed 's/^ *//' | paste -sd' ' -
+    tr -s ' ' | sed 's/^ //' | paste -sd' ' -
 }
 
 trust_acme_ca() {
