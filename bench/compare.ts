@@ -6,6 +6,7 @@ import { describe, machine, Machine, progress, seconds } from "./machine";
 import { Figures, loadRoute, LoadShape, summarize } from "./measure";
 import { BROWSER_HEADERS, Route, routes } from "./routes";
 import { bareAptSeconds, BenchServer, liftRateLimit, NAMES, setUpClassic } from "./servers";
+import { benchHttps } from "./https";
 
 /**
  * `npm run bench`: the classic tutorial setup against this stack, on this machine, in one run.
@@ -141,6 +142,7 @@ async function main(): Promise<void> {
       rows.push({ route, classic: summarize(results.classic), stack: summarize(results.stack) });
     }
     const cached = await cacheStatus(stack, list);
+    const https = await benchHttps(stack, bundle, SHAPE);
 
     const after = machine();
     const date = new Date().toISOString().slice(0, 10);
@@ -170,6 +172,7 @@ async function main(): Promise<void> {
         `(target ≤ ${TARGET.coldDeploy}×: ${ratio <= TARGET.coldDeploy ? "met" : "NOT met"}).`,
     );
     say(`The cold deploy step by step: ${steps.map((r) => `${r.step} ${r.seconds.toFixed(1)} s`).join(", ")}.`);
+    say(`${https}\n`);
     say(`Whole run: ${seconds(started).toFixed(0)} s.`);
 
     const file = path.join(__dirname, "..", "docs", `bench-${date}.md`);

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { Pebble } from "./acme";
+import { Pebble } from "../../local/pebble";
 import { TestServer } from "./server";
 import { expectNoFailure, failure, underLoad } from "./wait";
 

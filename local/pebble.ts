@@ -3,11 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { down, netnsOf, reserveAddress } from "../../local/hosts";
-import { until } from "./wait";
+import { down, netnsOf, reserveAddress } from "./hosts";
 
 /**
- * Let's Encrypt's test ACME server, Debian's `pebble`, with its DNS stand-in
+ * Let's Encrypt's test ACME server, Debian's `pebble` (for the e2e tests and the benchmarks), with its DNS stand-in
  * `pebble-challtestsrv`, in a network namespace of its own that the test makes: an address of
  * the local hosts' range (reserved through local/host.sh, so no other host takes it), reached
  * from the servers and from this machine through a veth to this machine, which forwards
@@ -102,13 +101,17 @@ export class Pebble {
       PEBBLE_WFE_NONCEREJECT: "0",
       PEBBLE_AUTHZREUSE: "0",
     });
-    await until("Pebble answers", 30, async () => {
-      const ok = await this.exec("curl", ["-fsS", "--cacert", this.caFile, this.directory]).then(
+    // Up within seconds; 30 s is a generous bound, not a target.
+    for (let tries = 0; ; tries++) {
+      const up = await this.exec("curl", ["-fsS", "--cacert", this.caFile, this.directory]).then(
         () => true,
         () => false,
       );
-      return ok;
-    });
+      if (up) break;
+      if (tries === 150)
+        throw new Error(`Pebble did not answer at ${this.directory} within 30 s:\n${this.log.join("\n")}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   private get caFile(): string {
