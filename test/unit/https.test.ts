@@ -1,6 +1,10 @@
+import * as fs from "fs";
+import * as path from "path";
 import { Plan } from "../../core/plan";
+import { configSet, loadProject, programConfig, StackConfig } from "../../local/pulumi-cli-config";
 import { LETS_ENCRYPT, parseSettings, RawConfig, SettingsError } from "../../core/settings";
 import { base, planOf } from "./plan-fixture";
+import { Machine, runRecipe, shellBlocks } from "./readme-recipes";
 
 /** HTTPS from an ACME server (domain, acmeEmail, acmeServer, acmeCaBundle): settings, plan, configs. */
 const https: RawConfig = { ...base, domain: "example.com", acmeEmail: "admin@example.com" };
@@ -182,5 +186,48 @@ describe("the plan with a domain", () => {
     expect(http.configFiles.map((f) => f.name)).not.toContain("tls");
     for (const f of http.configFiles)
       expect([f.path, f.text]).not.toEqual([f.path, expect.stringMatching(/acme|ssl_|hsts/i)]);
+  });
+});
+
+describe("the README's recipe, as the Pulumi CLI applies it", () => {
+  const root = path.join(__dirname, "..", "..");
+  const project = loadProject(path.join(root, "Pulumi.yaml"));
+  const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+  const machine: Machine = {
+    substitutions: {
+      "curl -s https://checkip.amazonaws.com": "203.0.113.7",
+      "cat ~/.ssh/hbnb.pub": fs.readFileSync(path.join(root, "test", "fixtures", "id_ed25519.pub"), "utf8").trim(),
+    },
+    files: { "~/.ssh/hbnb": String(base.privateKey) },
+  };
+  const settingsOf = (config: StackConfig) => {
+    const cli = programConfig(project, "dev", config);
+    return parseSettings(
+      Object.fromEntries(
+        Object.entries(cli.config)
+          .filter(([key]) => key.startsWith("hbnb-stack:"))
+          .map(([key, value]) => [key.slice("hbnb-stack:".length), value]),
+      ),
+    );
+  };
+  const recipe = [
+    shellBlocks(readme, "Run it on AWS")[0],
+    ...shellBlocks(readme, "HTTPS: a certificate from Let's Encrypt"),
+  ];
+  const stack = runRecipe(recipe.join("\n"), project, root, machine);
+
+  test("one name, Let's Encrypt's staging", () => {
+    expect(settingsOf(stack.config).https).toEqual({
+      domains: ["hbnb.example.com"],
+      email: "you@example.com",
+      server: "https://acme-staging-v02.api.letsencrypt.org/directory",
+      caBundle: "",
+    });
+  });
+
+  test("a list set with --path is taken too (the key has no type for the CLI to refuse either)", () => {
+    let config = configSet(project, stack.config, ["--path", "domain[0]", "hbnb.example.com"]);
+    config = configSet(project, config, ["--path", "domain[1]", "www.example.com"]);
+    expect(settingsOf(config).https?.domains).toEqual(["hbnb.example.com", "www.example.com"]);
   });
 });
