@@ -75,7 +75,7 @@ export async function benchHttps(server: BenchServer, bundle: Bundle, shape: Loa
     "## HTTPS against HTTP, same server",
     "",
     `wrk -t${shape.threads} -c${shape.connections}, ${shape.seconds} s a run, one run each; HTTP measured first, ` +
-      "then the certificate (Pebble, ECDSA P-256), then HTTPS (TLS 1.3, Nginx's choice of cipher). New connection: " +
+      "then the certificate (Pebble, ECDSA P-256), then HTTPS. New connection: " +
       "`Connection: close`, a TCP connection and (HTTPS) a full TLS handshake per request: its req/s are handshakes a second.",
     "",
     "| route | connections | HTTP req/s | p50 ms | p99 ms | failed | HTTPS req/s | p50 ms | p99 ms | failed | HTTPS/HTTP |",

@@ -175,4 +175,26 @@ describe("the name that points at the server", () => {
     // certbot's timer stays on for the unattended renewals.
     expect(await server.run("systemctl is-enabled certbot.timer")).toBe("enabled");
   });
+
+  test("the step again changes nothing: the certificate is kept, no request to the ACME server", async () => {
+    const reports = await server.deploy(server.planOf(), { force: true });
+    expect(reports.find((r) => r.step === "certificate")?.output.trim()).toBe("certificate: unchanged");
+  });
+
+  test("the undo turns HTTPS off and deletes the certificate; a second undo changes nothing", async () => {
+    const plan = server.planOf();
+    const reports = await server.undo(plan);
+    const undo = reports.find((r) => r.step === "undo-certificate")!.output;
+    expect(undo).toContain("undo-certificate: changed: removed /etc/nginx/hbnb-https: HTTPS off");
+    expect(undo).toContain("undo-certificate: changed: deleted certificate hbnb and its renewal");
+    expect(await server.sh("sudo ls /etc/letsencrypt/renewal; sudo test ! -e /etc/letsencrypt/live/hbnb")).toEqual({
+      code: 0,
+      out: "",
+    });
+    await expect(run("curl", ["-sS", "-k", `https://${server.host.address}/`])).rejects.toThrow(
+      /Failed to connect|Connection refused/,
+    );
+    const again = await server.undo(plan);
+    expect(again.find((r) => r.step === "undo-certificate")!.output.trim()).toBe("undo-certificate: unchanged");
+  });
 });
