@@ -66,7 +66,7 @@ obtain() {
   if [[ -f $renewal ]] && ! grep -qxF "server = $HBNB_ACME_SERVER" "$renewal"; then args+=(--force-renewal); fi
   before=$(fingerprint)
   if ! out=$(certbot "${args[@]}" 2>&1); then
-    die "no certificate for ${HBNB_DOMAINS// /, } from $HBNB_ACME_SERVER; Nginx serves plain HTTP as before. certbot: $(acme_error "$out")"
+    die "no certificate for ${HBNB_DOMAINS// /, } from $HBNB_ACME_SERVER; Nginx serves what it served (plain HTTP until a certificate exists). certbot: $(acme_error "$out")"
   fi
   [[ $(fingerprint) == "$before" ]] || changed "certificate for ${HBNB_DOMAINS// /, } from $HBNB_ACME_SERVER ($live)"
 }

@@ -176,6 +176,19 @@ describe("the name that points at the server", () => {
     expect(await server.run("systemctl is-enabled certbot.timer")).toBe("enabled");
   });
 
+  test("an ACME server that refuses: the deploy stops at the certificate step with its error, and HTTPS serves the certificate it had", async () => {
+    const before = await served();
+    const refusing = pebble.directory.replace(/\/dir$/, "/no-such-directory");
+    server.configure({ ...settingsFor(DOMAIN), acmeServer: refusing });
+    const failed = await failure(server.deploy(server.planOf()));
+    expect(failed.step).toBe("certificate");
+    expect(failed.message).toContain(`no certificate for ${DOMAIN} from ${refusing}`);
+    expect(failed.message).toMatch(/404/);
+    expect(await served()).toEqual(before);
+    expect(JSON.parse(await curl(`https://${DOMAIN}/api/v1/status`, "-f"))).toEqual({ status: "OK" });
+    server.configure(settingsFor(DOMAIN));
+  });
+
   test("the step again changes nothing: the certificate is kept, no request to the ACME server", async () => {
     const reports = await server.deploy(server.planOf(), { force: true });
     expect(reports.find((r) => r.step === "certificate")?.output.trim()).toBe("certificate: unchanged");
