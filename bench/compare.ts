@@ -8,6 +8,7 @@ import { BROWSER_HEADERS, Route, routes } from "./routes";
 import { bareAptSeconds, BenchServer, liftRateLimit, liftSearchLimit, NAMES, setUpClassic } from "./servers";
 import { measureDataGrowth } from "./data-growth";
 import { benchBalancer } from "./balancer";
+import { benchHttps } from "./https";
 
 /**
  * `npm run bench`: the classic tutorial setup against this stack, on this machine, in one run.
@@ -168,8 +169,9 @@ async function main(): Promise<void> {
     say(table(rows));
     say();
     await measureDataGrowth({ classic, stack }, SHAPE, ROUNDS, say);
-    // Last: it deploys the stack's server again, behind HAProxy.
+    // These two deploy the stack's server again: behind HAProxy, then with a domain and HTTPS.
     const balancer = await benchBalancer(stack, bundle, SHAPE, ROUNDS);
+    const https = await benchHttps(stack, bundle, SHAPE);
     say();
     const ratio = cold / apt;
     say(
@@ -180,6 +182,7 @@ async function main(): Promise<void> {
     say(`The cold deploy step by step: ${steps.map((r) => `${r.step} ${r.seconds.toFixed(1)} s`).join(", ")}.`);
     balancer(say);
     say();
+    say(`${https}\n`);
     say(`Whole run: ${seconds(started).toFixed(0)} s.`);
 
     const file = path.join(__dirname, "..", "docs", `bench-${date}.md`);

@@ -2,6 +2,7 @@ import * as crypto from "crypto";
 import { Bundle } from "./bundle";
 import { ServerFiles } from "./files";
 import { HARDENING_PACKAGES } from "./hardening";
+import { HttpsLayout, httpsLayout } from "./https";
 import { Layout, layout, Tunables, tunables } from "./layout";
 import { MARIADB_CONFIG_PATH, MARIADB_SOCKET, MariadbLogin, MariadbNames, mariadbNames, mariadbUrl } from "./mariadb";
 import { RDS_NAMES, RdsLogin, rdsUrl } from "./rds";
@@ -171,7 +172,9 @@ export function packages(settings: Settings): string[] {
       : settings.app.database === "rds" || /^(mysql|mariadb)/.test(settings.app.databaseUrl)
         ? ["python3-mysqldb"]
         : [];
-  return [...new Set([...base, ...db, ...settings.app.pythonPackages])];
+  // With a domain: the distribution's certbot, its renewal timer included.
+  const https = settings.https ? ["certbot"] : [];
+  return [...new Set([...base, ...db, ...https, ...settings.app.pythonPackages])];
 }
 
 // Every step runs as root through the SSH user's passwordless sudo, reading its script from
@@ -292,6 +295,11 @@ function mariadbValues({ name, user }: MariadbNames): Record<string, string> {
   return { HBNB_DB_NAME: name, HBNB_DB_USER: user, HBNB_DB_CONFIG_PATH: MARIADB_CONFIG_PATH };
 }
 
+/** Where the certificate step puts things, which its undo takes back. */
+function certificateValues(https: HttpsLayout): Record<string, string> {
+  return { HBNB_CERT_NAME: https.certName, HBNB_ACME_WEBROOT: https.webroot, HBNB_TLS_LIVE_DIR: https.liveDir };
+}
+
 /** The undos of a plan in the order they run: the reverse of the plan's (the last step's first). */
 export function undoSteps(plan: Plan): Undo[] {
   return plan.steps
@@ -312,6 +320,7 @@ export interface HostKind {
 export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles, hosts: HostKind = {}): Plan {
   const l = layout(settings.app, bundle.files);
   const t = tunables(settings.app);
+  const https = httpsLayout(l.service, settings.https);
   const configFiles = renderFiles(files, {
     ...l,
     ...t,
@@ -323,6 +332,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     loadBalancerCidr: settings.aws?.loadBalancer ? DEFAULT_VPC_CIDR : balancerCidr(settings.loadBalancerHost),
     drainMarker: settings.aws?.loadBalancer ? DRAIN_MARKER : "",
     balancerCheckPath: BALANCER_CHECK_PATH,
+    https: https ?? false,
   });
   const configs = Object.fromEntries(configFiles.map((f) => [f.name, f.text]));
   const ofKind = (...kinds: FileKind[]): string =>
@@ -473,6 +483,20 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
       // the release is the same; a new secret changes the environment too.
       { inputs: { configs: ofKind("unit", "socket", "gunicorn"), env }, secrets },
     ),
+    // After the switch: the site serves plain HTTP whatever the ACME server says, and a
+    // certificate refused stops the deploy here, naming the names and the ACME server's error.
+    ...(https && settings.https
+      ? [
+          step(files, "certificate", `a certificate for ${https.domains.join(", ")}; then HTTPS`, {
+            ...certificateValues(https),
+            HBNB_ACME_EMAIL: settings.https.email,
+            HBNB_ACME_SERVER: settings.https.server,
+            HBNB_ACME_CA_BUNDLE: settings.https.caBundle,
+            HBNB_DOMAINS: https.domains.join(" "),
+            HBNB_TLS_SNIPPET: configFiles.find((f) => f.name === "tls")!.path,
+          }),
+        ]
+      : []),
     step(files, "harden", "harden SSH and the kernel; fail2ban, security updates, log rotation", {
       // The user the deploy logs in as: the new SSH settings must still let it in with its key.
       HBNB_SSH_USER: settings.ssh.user,
@@ -504,7 +528,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     tunables: t,
     configFiles,
     configs,
-    steps: withUndos(steps, undos(settings, files, l, configFiles)),
+    steps: withUndos(steps, undos(settings, files, l, configFiles, https)),
   };
 }
 
@@ -512,9 +536,23 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
  * The undo of each step that changes the server (wait, packages, database and prune have none:
  * the packages stay installed, the database is the kept data, and prune only removes).
  */
-function undos(settings: Settings, files: ServerFiles, l: Layout, configFiles: RenderedFile[]): Record<string, Undo> {
+function undos(
+  settings: Settings,
+  files: ServerFiles,
+  l: Layout,
+  configFiles: RenderedFile[],
+  https: HttpsLayout | undefined,
+): Record<string, Undo> {
   const keep = settings.app.destroyKeepsData;
   return {
+    ...(https && {
+      certificate: undo(
+        files,
+        "certificate",
+        "HTTPS off; the certificate and its renewal deleted",
+        certificateValues(https),
+      ),
+    }),
     users: undo(
       files,
       "users",

@@ -1,5 +1,6 @@
 import * as nunjucks from "nunjucks";
 import { ServerFiles } from "./files";
+import { HttpsLayout } from "./https";
 import { Layout, Tunables } from "./layout";
 import { Service } from "./services";
 
@@ -27,6 +28,8 @@ export type TemplateValues = Layout &
     /** Behind AWS's load balancer: the drain step's marker, which makes balancerCheckPath answer 503; else empty. */
     drainMarker: string;
     balancerCheckPath: string;
+    /** With a domain: where HTTPS lives (core/https.ts); false: HTTP only. */
+    https: HttpsLayout | false;
   };
 
 /**
@@ -93,7 +96,7 @@ interface Row {
   /** One file per service, rendered with the service's values over the layout's. */
   perService?: boolean;
   /** Whether the layout has this file at all (default: always). */
-  when?: (l: Layout) => boolean;
+  when?: (v: TemplateValues) => boolean;
 }
 
 const perService = true;
@@ -179,6 +182,22 @@ const FILES: Row[] = [
     kind: "nginx",
     template: "nginx/tuning.conf.njk",
     path: (l) => `/etc/nginx/conf.d/${l.service}-tuning.conf`,
+  }),
+  // With a domain: the http level's part of HTTPS (the redirect's and HSTS's variables), and the
+  // TLS settings, which the certificate step links in once the certificate exists.
+  config({
+    name: "https",
+    kind: "nginx",
+    template: "nginx/https.conf.njk",
+    path: (l) => `/etc/nginx/conf.d/${l.service}-https.conf`,
+    when: (v) => v.https !== false,
+  }),
+  config({
+    name: "tls",
+    kind: "nginx",
+    template: "nginx/tls.conf.njk",
+    path: (l) => `/etc/nginx/snippets/${l.service}-tls.conf`,
+    when: (v) => v.https !== false,
   }),
   // The operator's tools: the switch step's own scripts, and commands that run them by name.
   ...["lib", "switch", "rollback", "reload"].map((script) =>

@@ -144,6 +144,23 @@ export interface Settings {
   loadBalancerHost?: string;
   ssh: SshSettings;
   app: AppSettings;
+  /** domain set (and the servers not behind a load balancer): certificates from ACME, HTTPS. */
+  https?: HttpsSettings;
+}
+
+/** Let's Encrypt's production ACME directory, acmeServer's default. */
+export const LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
+
+/** HTTPS on each server: its names, and the ACME server that certifies them (core/https.ts). */
+export interface HttpsSettings {
+  /** The certificate's names, the first its subject; each must resolve to the server. */
+  domains: string[];
+  /** The ACME account's contact. */
+  email: string;
+  /** The ACME directory URL. */
+  server: string;
+  /** PEM certificates certbot trusts for the ACME server's own HTTPS; empty: the system's. */
+  caBundle: string;
 }
 
 /** Raw stack config as Pulumi hands it to a program: key (without project prefix) → string. */
@@ -389,6 +406,9 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
         : `${PROJECT}:${key} = ${count} with database ${JSON.stringify(app.database)}${app.database === "sqlite" ? " (a SQLite file on each server)" : " (MariaDB on each server)"}: each server would keep data of its own; set database to rds for one database all servers share (pulumi config set database rds), or set ${key} to 1`,
     );
   }
+
+  const https = r.https(settings);
+  if (https) settings.https = https;
 
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;
@@ -787,8 +807,16 @@ class Reader {
       return [];
     }
     const domains = list.map((name) => name.trim().toLowerCase().replace(/\.$/, ""));
-    for (const name of domains.filter((d) => !HOSTNAME.test(d) || !d.includes(".")))
-      this.fail(key, name, `not a domain name; ${fix}`);
+    for (const name of domains) {
+      if (name.startsWith("*."))
+        this.fail(
+          key,
+          name,
+          "a wildcard name needs a DNS-01 challenge, which the stack does not make; list each name (www.example.com, api.example.com)",
+        );
+      else if (isIp(name) || !HOSTNAME.test(name) || !name.includes("."))
+        this.fail(key, name, `not a domain name; ${fix}`);
+    }
     if (new Set(domains).size !== domains.length) this.fail(key, domains, "lists a name twice; each name once");
     return domains;
   }
@@ -852,6 +880,47 @@ class Reader {
         `min (${scaling.min}) is above max (${scaling.max}); the group needs min <= max: lower min or raise max`,
       );
     return scaling;
+  }
+
+  /**
+   * domain (one name or a list), acmeEmail, acmeServer and acmeCaBundle together; undefined
+   * without a domain (HTTP only), or where a load balancer in front holds the certificate.
+   */
+  https(settings: Settings): HttpsSettings | undefined {
+    // On AWS, read once already for the load balancer's certificate.
+    const domains = settings.aws ? settings.aws.domains : this.domains("domain");
+    if (domains.length === 0) return undefined;
+    if (settings.loadBalancerHost !== undefined)
+      this.fail(
+        "domain",
+        domains,
+        "HTTPS is not built for servers behind loadBalancerHost (HAProxy would send the ACME challenge to any server); remove domain, or loadBalancerHost",
+      );
+    // Behind AWS's load balancer the certificate is the load balancer's, not the servers'.
+    if (settings.aws?.loadBalancer) return undefined;
+    // Let's Encrypt's limit of names on one certificate.
+    if (domains.length > 100) this.fail("domain", `${domains.length} names`, "a certificate takes at most 100 names");
+    const email = (this.raw.acmeEmail ?? "").trim();
+    if (email === "")
+      this.problems.push(
+        `${PROJECT}:acmeEmail is missing: domain is set, and the ACME account needs a contact; pulumi config set acmeEmail you@example.com`,
+      );
+    else if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+      this.fail("acmeEmail", email, "expected an email address such as you@example.com");
+    const server = (this.raw.acmeServer ?? "").trim();
+    if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(server))
+      this.fail("acmeServer", server, `expected the https:// URL of an ACME directory, such as ${LETS_ENCRYPT}`);
+    const caBundle = (this.raw.acmeCaBundle ?? "").trim();
+    if (
+      caBundle !== "" &&
+      !/^(-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\s*)+$/.test(caBundle)
+    )
+      this.fail(
+        "acmeCaBundle",
+        caBundle.slice(0, 40),
+        "expected PEM certificates (-----BEGIN CERTIFICATE----- ...); set it with: pulumi config set acmeCaBundle < root.pem",
+      );
+    return { domains, email, server, caBundle: caBundle && `${caBundle}\n` };
   }
 
   instanceType(key: string): string {

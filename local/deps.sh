@@ -5,14 +5,16 @@
 #   local/deps.sh test   what `npm test` needs on top (validators, pytest, load tools, browser;
 #                        jq for the CI script's tests; openssh-server for the sshd that the
 #                        app source's tests start on 127.0.0.1 with a config of their own;
-#                        haproxy for `haproxy -c` on the load balancer's rendered config)
+#                        haproxy for `haproxy -c` on the load balancer's rendered config;
+#                        pebble (Let's Encrypt's test ACME server) and testssl.sh for HTTPS)
 set -euo pipefail
 
 # debian-archive-keyring: the archive's keys, trixie's included, for debootstrap of both images.
 # git: an appSource that is a git repository is fetched on this machine (source/fetch.ts).
 host_packages=(debootstrap debian-archive-keyring systemd-container nftables iproute2 openssh-client curl rsync git)
 test_packages=(shellcheck jq nginx-core gunicorn python3-pytest python3-flask python3-flask-cors
-  python3-sqlalchemy python3-werkzeug python3-hypothesis wrk chromium openssh-server haproxy)
+  python3-sqlalchemy python3-werkzeug python3-hypothesis wrk chromium openssh-server haproxy
+  pebble testssl.sh)
 
 missing() {
   local pkg

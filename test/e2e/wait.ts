@@ -18,6 +18,12 @@ export async function until(what: string, seconds: number, check: () => boolean 
   throw new Error(`${what}: not within ${seconds} s`);
 }
 
+/** Where a load goes: plain HTTP to the server's address unless BASE says otherwise (https://...), with HEADERS. */
+interface LoadTarget {
+  base?: string;
+  headers?: Record<string, string>;
+}
+
 /**
  * Runs ACTION while PATHS of SERVER (default: the bundled app's page and a static file) are
  * under load, from before it begins until it has ended (wrk is stopped then; 5 minutes at most).
@@ -27,21 +33,22 @@ export function underLoad<T>(
   server: TestServer,
   action: () => Promise<T>,
   paths = ["/", "/static/styles/common.css"],
+  target: LoadTarget = {},
 ): Promise<{ result: T; loads: LoadResult[] }> {
-  return alone(() => loaded(server, action, paths));
+  return alone(() => loaded(server, action, paths, target));
 }
 
 async function loaded<T>(
   server: TestServer,
   action: () => Promise<T>,
   paths: string[],
+  { base = `http://${server.host.address}`, headers }: LoadTarget,
 ): Promise<{ result: T; loads: LoadResult[] }> {
-  const base = `http://${server.host.address}`;
   // A failed request is one Nginx answers with an error, or that gets no answer at all. A slow
   // one is not: on a machine busy with other work, a request that waited for a worker through a
   // reload took over wrk's default 5 s once, and was answered. wrk waits longer than Nginx's own
   // 60 s upstream timeouts, so Nginx's verdict (a 502 or 504, counted as status) is the one.
-  const shape = { seconds: 300, connections: 8, threads: 1, timeoutSeconds: 70 };
+  const shape = { seconds: 300, connections: 8, threads: 1, timeoutSeconds: 70, headers };
   // The bundled app's page: Nginx may send it from its cache, but asks Gunicorn for the data's
   // generation first, so every request of it goes through a worker.
   const runs = paths.map((route) => startLoad({ url: `${base}${route}`, ...shape }));

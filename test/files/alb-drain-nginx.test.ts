@@ -102,3 +102,25 @@ test("without the marker: the app's answer; with it: 503; removed: the app's ans
   fs.rmSync(marker);
   expect(await get("/-/balancer")).toEqual({ status: 200, body: "the app's status\n" });
 });
+
+test("with a server name, the catch-all of other names (444) sends the health path alone to the names' block", () => {
+  // AWS's health check carries the instance's address as Host: without this it would get 444.
+  const raw = {
+    target: "aws",
+    adminCidrs: '["203.0.113.7/32"]',
+    publicKey: fs.readFileSync(path.join(fixtures, "id_ed25519.pub"), "utf8").trim(),
+    privateKey: fs.readFileSync(path.join(fixtures, "id_ed25519"), "utf8"),
+    instanceCount: "2",
+    database: "rds",
+    serverName: "example.com www.example.com",
+  };
+  const custom = { layout: "custom", services: '[{"name": "web", "app": "app:app", "routes": [{"path": "/"}]}]' };
+  for (const layout of [{}, custom]) {
+    const site = buildPlan(parseSettings({ ...raw, ...layout }), buildBundle(), loadServerFiles()).configs.site;
+    const catchAll = /^server \{\n {4}listen 80 default_server;[\s\S]*?\n\}$/m.exec(site)![0];
+    expect(catchAll).toContain(
+      "    location = /-/balancer {\n        proxy_pass http://127.0.0.1;\n        proxy_set_header Host example.com;\n    }",
+    );
+    expect(catchAll).toContain("    location / {\n        return 444;\n    }");
+  }
+});

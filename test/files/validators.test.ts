@@ -39,6 +39,12 @@ describe.each<[string, RawConfig]>([
   ["a domain, 9 workers, other directories", { serverName: "example.com www.example.com", workers: "9", appUser: "web", appDir: "/opt/web", dataDir: "/opt/web-data", logDir: "/var/log/web" }],
   ["the classic layout, its URLs rewritten", { layout: "classic", rewriteClassicUrls: "true", appEnvironment: '{"HBNB_TYPE_STORAGE": "file"}' }],
   ["a custom layout and a domain", { layout: "custom", services: custom, serverName: "example.com" }],
+  // HTTPS: nginx -t before the certificate (the live directory empty) and after it.
+  ["HTTPS for two names", { domain: '["example.com","www.example.com"]', acmeEmail: "admin@example.com" }],
+  [
+    "a custom layout with HTTPS and a server name",
+    { layout: "custom", services: custom, serverName: "example.com", domain: "example.com", acmeEmail: "admin@example.com" },
+  ],
   // The unit then wants mariadb.service and keeps the sandbox without IP.
   ["MariaDB on the server", { database: "mariadb" }],
   ["a classic app on MariaDB", { layout: "classic", appEnvironment: '{"HBNB_TYPE_STORAGE": "db"}' }],
@@ -52,6 +58,21 @@ describe.each<[string, RawConfig]>([
       publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIValidatorsKey admin@example",
       instanceCount: "3",
       database: "rds",
+    },
+  ],
+  // The catch-all of other names then lets AWS's health check (Host: the instance's address) through.
+  [
+    "AWS's load balancer and a server name, a custom layout",
+    {
+      target: "aws",
+      hosts: "[]",
+      adminCidrs: '["203.0.113.7/32"]',
+      publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIValidatorsKey admin@example",
+      instanceCount: "2",
+      database: "rds",
+      serverName: "example.com www.example.com",
+      layout: "custom",
+      services: custom,
     },
   ],
 ])("configs rendered with %s", (_, raw) => {
@@ -94,9 +115,39 @@ describe.each<[string, RawConfig]>([
         "}",
       ].join("\n"),
     );
-    const result = run("nginx", ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-t"]);
+    const nginxT = () => run("nginx", ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-t"]);
+    const result = nginxT();
     expect(result.out).toContain("test is successful");
     expect(result.code).toBe(0);
+    if (raw.domain) {
+      // HTTPS live, as the certificate step makes it: the listeners (Nginx 1.22's syntax, as
+      // the step writes it for Nginx before 1.25.1), the TLS settings, OCSP stapling; a
+      // self-signed certificate made here in certbot's place.
+      const tls = plan.configFiles.find((f) => f.name === "tls")!;
+      const cert = path.join(dir, "cert");
+      fs.mkdirSync(cert);
+      const openssl = run("openssl", [
+        ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1"],
+        ...["-subj", "/CN=example.com", "-keyout", `${cert}/privkey.pem`, "-out", `${cert}/fullchain.pem`],
+      ]);
+      expect(openssl.code).toBe(0);
+      fs.copyFileSync(`${cert}/fullchain.pem`, `${cert}/chain.pem`);
+      const live = path.join(dir, "live");
+      fs.mkdirSync(live);
+      fs.writeFileSync(path.join(live, "listen.conf"), "listen 443 ssl http2;\nlisten [::]:443 ssl http2;\n");
+      fs.writeFileSync(path.join(live, "tls.conf"), tls.text.replaceAll(`/etc/letsencrypt/live/${service}/`, `${cert}/`));
+      fs.writeFileSync(
+        path.join(live, "stapling.conf"),
+        `ssl_stapling on;\nssl_stapling_verify on;\nssl_trusted_certificate ${cert}/chain.pem;\n`,
+      );
+      const guards = path.join(dir, "snippets", `${service}-guards.conf`);
+      const text = fs.readFileSync(guards, "utf8");
+      expect(text).toContain(`include /etc/nginx/${service}-https/*.conf;`);
+      fs.writeFileSync(guards, text.replace(`/etc/nginx/${service}-https/`, `${live}/`));
+      const secure = nginxT();
+      expect(secure.out).toContain("test is successful");
+      expect(secure.code).toBe(0);
+    }
     fs.rmSync(dir, { recursive: true });
   });
 

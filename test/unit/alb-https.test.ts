@@ -222,7 +222,15 @@ describe("bad input, before any resource", () => {
   });
 
   test("a hosted zone with no load balancer: it serves the load balancer's certificate only", () => {
-    expect(problems({ ...base, instanceCount: "1", domain: "example.com", hostedZone: "example.com" })).toEqual([
+    // The servers themselves would get certificates (ACME), hence acmeEmail.
+    const raw = {
+      ...base,
+      instanceCount: "1",
+      domain: "example.com",
+      hostedZone: "example.com",
+      acmeEmail: "a@example.com",
+    };
+    expect(problems(raw)).toEqual([
       'hbnb-stack:hostedZone = "example.com" without a load balancer: the zone serves the load balancer\'s ACM certificate only; set loadBalancer to true (pulumi config set loadBalancer true), or remove hostedZone (pulumi config rm hostedZone)',
     ]);
   });
