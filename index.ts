@@ -8,6 +8,7 @@ import { HostDeploy, Reachability } from "./components/deploy";
 import { loadServerFiles } from "./core/files";
 import { Host } from "./components/host";
 import { buildBalancerPlan, drainStep, readyStep } from "./core/balancer";
+import { buildDatabaseHostPlan } from "./core/database-host";
 import { buildPlan } from "./core/plan";
 import { parseSettings, PROJECT, RawConfig, Settings } from "./core/settings";
 import { sourceBundle } from "./source/fetch";
@@ -86,8 +87,32 @@ const undoOnDestroy = settings.target === "existing";
 const balancerHost: Host | undefined = settings.loadBalancerHost
   ? { name: "load-balancer", address: settings.loadBalancerHost, user: settings.ssh.user, port: settings.ssh.port }
   : undefined;
-const webHosts = hosts.filter((host) => host.address !== settings.loadBalancerHost);
 const serverFiles = loadServerFiles();
+// Servers you already have with databaseHost: it runs MariaDB for the web servers (its own plan,
+// before theirs: their schema step needs it); when it is one of hosts, it runs MariaDB only.
+const databaseHost: Host | undefined = settings.databaseHost
+  ? { name: "database", address: settings.databaseHost, user: settings.ssh.user, port: settings.ssh.port }
+  : undefined;
+const nonWeb = [settings.loadBalancerHost, settings.databaseHost];
+const webAddresses = hosts.filter((host) => !nonWeb.includes(String(host.address)));
+const databaseDeploy =
+  databaseHost &&
+  new HostDeploy(databaseHost.name, {
+    host: databaseHost,
+    plan: buildDatabaseHostPlan(
+      settings,
+      plan,
+      webAddresses.map((host) => String(host.address)),
+      serverFiles,
+    ),
+    privateKey,
+    secrets: { databasePassword: secrets.databasePassword },
+    reachability,
+    undoOnDestroy,
+  });
+const webHosts = webAddresses.map((host) =>
+  databaseDeploy ? { ...host, dependsOn: [...(host.dependsOn ?? []), ...databaseDeploy.steps] } : host,
+);
 const balancerDeploy =
   balancerHost &&
   new HostDeploy(balancerHost.name, {
@@ -101,6 +126,7 @@ const balancerDeploy =
     privateKey,
     secrets: {},
     reachability,
+    undoOnDestroy,
   });
 // One server after the other takes the new release (rollAfter: the previous one's switch; behind
 // HAProxy, the previous one drained, switched and UP again).

@@ -3,7 +3,16 @@ import { Bundle } from "./bundle";
 import { ServerFiles } from "./files";
 import { HARDENING_PACKAGES } from "./hardening";
 import { Layout, layout, Tunables, tunables } from "./layout";
-import { MARIADB_CONFIG_PATH, MARIADB_SOCKET, MariadbLogin, MariadbNames, mariadbNames, mariadbUrl } from "./mariadb";
+import {
+  MARIADB_CONFIG_PATH,
+  MARIADB_SOCKET,
+  MariadbLogin,
+  MariadbNames,
+  mariadbNames,
+  mariadbUrl,
+  RemoteLogin,
+  remoteUrl,
+} from "./mariadb";
 import { RDS_NAMES, RdsLogin, rdsUrl } from "./rds";
 import { FileKind, fileRecords, RenderedFile, renderFiles, renderTemplate } from "./render";
 import { Settings } from "./settings";
@@ -165,10 +174,11 @@ export function packages(settings: Settings): string[] {
     ...HARDENING_PACKAGES,
   ];
   // MariaDB on the server, or a MySQL or MariaDB elsewhere (RDS): the app's driver is MySQLdb.
+  // (With databaseHost, MariaDB runs there: the web servers need the driver only.)
   const db =
-    settings.app.database === "mariadb"
+    settings.app.database === "mariadb" && settings.databaseHost === undefined
       ? ["mariadb-server", "python3-mysqldb"]
-      : settings.app.database === "rds" || /^(mysql|mariadb)/.test(settings.app.databaseUrl)
+      : settings.app.database !== "sqlite" || /^(mysql|mariadb)/.test(settings.app.databaseUrl)
         ? ["python3-mysqldb"]
         : [];
   return [...new Set([...base, ...db, ...settings.app.pythonPackages])];
@@ -241,7 +251,7 @@ export function step(
  * hands the command to the user's shell as one argument: Linux takes at most 128 KiB there
  * (MAX_ARG_STRLEN).
  */
-function undo(files: ServerFiles, stepName: string, summary: string, values: Record<string, string | number>): Undo {
+export function undo(files: ServerFiles, stepName: string, summary: string, values: Record<string, string | number>): Undo {
   const name = `undo-${stepName}`;
   const { text } = scriptText(files, name, values);
   return { name, summary, command: `printf %s ${b64(text)} | base64 -d | ${COMMAND}` };
@@ -301,6 +311,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     sshUser: settings.ssh.user,
     sshPort: settings.ssh.port,
     mariadbSocket: MARIADB_SOCKET,
+    localMariadb: settings.app.database === "mariadb" && settings.databaseHost === undefined,
     units: unitRecords(l),
     checkPath: checkPath(l),
     loadBalancerCidr: settings.aws?.loadBalancer ? DEFAULT_VPC_CIDR : balancerCidr(settings.loadBalancerHost),
@@ -314,7 +325,14 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
   const secrets = secretNames(settings);
   // The app's MariaDB login, its password as the token the drivers fill in (database mariadb).
   const login: MariadbLogin | undefined =
-    settings.app.database === "mariadb" ? { ...mariadbNames(l), password: secretToken("databasePassword") } : undefined;
+    settings.app.database === "mariadb" && settings.databaseHost === undefined
+      ? { ...mariadbNames(l), password: secretToken("databasePassword") }
+      : undefined;
+  // The same on the database host (setting databaseHost), over TCP.
+  const remote: RemoteLogin | undefined =
+    settings.app.database === "mariadb" && settings.databaseHost !== undefined
+      ? { ...mariadbNames(l), password: secretToken("databasePassword"), host: settings.databaseHost }
+      : undefined;
   // The shared database of database rds: its endpoint and password as the drivers' tokens.
   const rds: RdsLogin | undefined =
     settings.app.database === "rds"
@@ -327,6 +345,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     secretKey: secretToken("flaskSecretKey"),
     apiToken: secretToken("apiToken"),
     mariadb: login && { ...login, url: mariadbUrl(login) },
+    databaseHost: remote && { ...remote, url: remoteUrl(remote) },
     rds: rds && { ...rds, url: rdsUrl(rds) },
     mysql: mysqlParts(settings.app.databaseUrl),
   });
