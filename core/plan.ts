@@ -251,7 +251,12 @@ export function step(
  * hands the command to the user's shell as one argument: Linux takes at most 128 KiB there
  * (MAX_ARG_STRLEN).
  */
-export function undo(files: ServerFiles, stepName: string, summary: string, values: Record<string, string | number>): Undo {
+export function undo(
+  files: ServerFiles,
+  stepName: string,
+  summary: string,
+  values: Record<string, string | number>,
+): Undo {
   const name = `undo-${stepName}`;
   const { text } = scriptText(files, name, values);
   return { name, summary, command: `printf %s ${b64(text)} | base64 -d | ${COMMAND}` };
