@@ -300,7 +300,7 @@ function mariadbValues({ name, user }: MariadbNames): Record<string, string> {
 }
 
 /** The undos of a plan in the order they run: the reverse of the plan's (the last step's first). */
-export function undoSteps(plan: Plan): Undo[] {
+export function undoSteps(plan: Pick<Plan, "steps">): Undo[] {
   return plan.steps
     .map((s) => s.undo)
     .filter((u): u is Undo => u !== undefined)

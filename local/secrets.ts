@@ -20,3 +20,16 @@ export function hostSecrets(stateDir: string): Record<string, string> {
   }
   return known;
 }
+
+/**
+ * Several local servers of one stack (web servers, their load balancer and database host): the
+ * secrets of the first, made if need be, become the others' too, as the stack's one set of
+ * RandomPasswords reaches every server.
+ */
+export function shareSecrets(from: string, to: string[]): void {
+  hostSecrets(from);
+  for (const dir of to) {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(path.join(from, "secrets.json"), path.join(dir, "secrets.json"));
+  }
+}
