@@ -131,8 +131,14 @@ const balancerDeploy =
 // One server after the other takes the new release (rollAfter: the previous one's switch; behind
 // HAProxy, the previous one drained, switched and UP again).
 const deploys: HostDeploy[] = [];
-for (const host of webHosts) {
+const schemaStep = plan.steps.findIndex((step) => step.name === "database");
+for (const webHost of webHosts) {
   const rollAfter = deploys[deploys.length - 1]?.rolled;
+  // One database for all (databaseHost): one server at a time makes the schema and loads the demo
+  // data, so that two never create the same table or row at once; the next starts after it.
+  const schemaAfter =
+    settings.databaseHost && schemaStep >= 0 ? deploys[deploys.length - 1]?.steps[schemaStep] : undefined;
+  const host = schemaAfter ? { ...webHost, dependsOn: [...(webHost.dependsOn ?? []), schemaAfter] } : webHost;
   const server = { name: host.name, address: String(host.address) };
   const balancer = balancerDeploy &&
     balancerHost && {
