@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AwsAutoscaling } from "./components/aws-autoscaling";
 import { AwsDatabase } from "./components/aws-database";
+import { DatabaseTls } from "./components/database-tls";
 import { AwsHosts } from "./components/aws-hosts";
 import { healthCheckOf } from "./components/aws-load-balancer";
 import { HostDeploy, Reachability } from "./components/deploy";
@@ -79,6 +80,13 @@ if (settings.app.database === "rds" && awsHosts && settings.aws) {
     tags: { Project: PROJECT, "hbnb-stack:stack": stack },
   }).address;
 }
+if (settings.databaseHost) {
+  // The database host's CA, certificate and key: MariaDB speaks TLS to the web servers only.
+  const databaseTls = new DatabaseTls("database-tls", { host: settings.databaseHost });
+  secrets.databaseCa = databaseTls.caCert;
+  secrets.databaseCert = databaseTls.cert;
+  secrets.databaseKey = databaseTls.key;
+}
 const reachability = reachabilityOf(settings);
 // On servers you already have, `pulumi destroy` takes the plan back out (components/deploy.ts).
 const undoOnDestroy = settings.target === "existing";
@@ -106,7 +114,7 @@ const databaseDeploy =
       serverFiles,
     ),
     privateKey,
-    secrets: { databasePassword: secrets.databasePassword },
+    secrets,
     reachability,
     undoOnDestroy,
   });

@@ -1,13 +1,13 @@
 import { ServerFiles } from "./files";
 import { MARIADB_CONFIG_PATH, MARIADB_PORT, MARIADB_SOCKET, MariadbNames } from "./mariadb";
-import { Plan, secretToken, Step, step, undo } from "./plan";
+import { DATABASE_TLS_SECRETS, Plan, secretToken, Step, step, undo } from "./plan";
 import { renderTemplate } from "./render";
 import { Settings } from "./settings";
 
 /**
  * The database host's plan (setting databaseHost): MariaDB from the distribution for every web
- * server of the stack, on TCP port 3306, which the host's firewall opens to the web servers only
- * and where the app's user exists at each web server's address only; a systemd timer dumps the
+ * server of the stack, on TCP port 3306 over TLS, which the host's firewall opens to the web
+ * servers only and where the app's user exists at each web server's address only; a systemd timer dumps the
  * database every day and keeps the newest BACKUPS_KEPT. Pure, as the web servers' plan
  * (core/plan.ts), and made of the same kind of steps: every driver runs it as it runs theirs.
  */
@@ -22,6 +22,8 @@ export const BACKUPS_KEPT = 7;
 export const BACKUP_UNIT = "hbnb-stack-backup";
 export const BACKUP_TOOL = "/usr/local/sbin/hbnb-stack-backup";
 export const RESTORE_TOOL = "/usr/local/sbin/hbnb-stack-restore";
+/** Where MariaDB's TLS files go: the stack's CA, the host's certificate and key. */
+export const TLS_DIR = "/etc/mysql/hbnb-stack-tls";
 
 export interface DatabaseHostPlan {
   /** The rendered MariaDB drop-in. */
@@ -41,6 +43,7 @@ function accountValues(web: Plan, clients: string[]): Record<string, string> {
     // One account a web server, at its address (MariaDB matches the client's address: it
     // resolves no names, skip-name-resolve).
     HBNB_DB_HOSTS: clients.join(" "),
+    HBNB_DB_TLS_DIR: TLS_DIR,
   };
 }
 
@@ -75,6 +78,7 @@ export function buildDatabaseHostPlan(
     service: web.layout.service,
     mariadbSocket: MARIADB_SOCKET,
     port: MARIADB_PORT,
+    tlsDir: TLS_DIR,
   });
   const backup = backupFiles(files, web);
   const keep = String(settings.app.destroyKeepsData);
@@ -94,8 +98,15 @@ export function buildDatabaseHostPlan(
         files,
         "mariadb",
         `MariaDB on port ${MARIADB_PORT}; database ${accounts.HBNB_DB_NAME} and its user at ${clients.join(", ")}`,
-        { ...accounts, HBNB_DB_PASSWORD: secretToken("databasePassword"), HBNB_DB_CONFIG: config },
-        { secrets: ["databasePassword"] },
+        {
+          ...accounts,
+          HBNB_DB_PASSWORD: secretToken("databasePassword"),
+          HBNB_DB_TLS_CA: secretToken("databaseCa"),
+          HBNB_DB_TLS_CERT: secretToken("databaseCert"),
+          HBNB_DB_TLS_KEY: secretToken("databaseKey"),
+          HBNB_DB_CONFIG: config,
+        },
+        { secrets: ["databasePassword", ...DATABASE_TLS_SECRETS] },
       ),
       undo: undo(
         files,

@@ -40,14 +40,20 @@ export function mariadbUrl(login: MariadbLogin): string {
   return `mysql+mysqldb://${login.user}:${login.password}@localhost/${login.name}?unix_socket=${MARIADB_SOCKET}&charset=utf8mb4`;
 }
 
-/** The app's login on the database host (setting databaseHost): the same names, and its address. */
-export type RemoteLogin = MariadbLogin & { host: string };
+/**
+ * The app's login on the database host (setting databaseHost): the same names, its address, and
+ * the file of the CA its certificate is checked against.
+ */
+export type RemoteLogin = MariadbLogin & { host: string; caFile: string };
 
 /**
- * The app's SQLAlchemy URL on the database host: MySQLdb over TCP to its port (MARIADB_PORT), in utf8mb4.
- * The host is an address or a DNS name (settings.ts), the rest as in mariadbUrl.
+ * The app's SQLAlchemy URL on the database host: MySQLdb over TCP to its port (MARIADB_PORT), in
+ * utf8mb4, over TLS whose server certificate must be signed by the stack's CA (ssl_ca, which
+ * SQLAlchemy hands MySQLdb as ssl={"ca": ...}; MariaDB Connector/C then verifies the peer). The
+ * host is an address or a DNS name (settings.ts), the CA file a path of the stack, the rest as
+ * in mariadbUrl.
  */
 export function remoteUrl(login: RemoteLogin): string {
   const host = login.host.includes(":") ? `[${login.host}]` : login.host;
-  return `mysql+mysqldb://${login.user}:${login.password}@${host}:${MARIADB_PORT}/${login.name}?charset=utf8mb4`;
+  return `mysql+mysqldb://${login.user}:${login.password}@${host}:${MARIADB_PORT}/${login.name}?charset=utf8mb4&ssl_ca=${login.caFile}`;
 }

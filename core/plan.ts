@@ -96,12 +96,20 @@ export const SECRETS = ["flaskSecretKey", "apiToken", "databasePassword"] as con
  * And one the stack does not generate: the RDS endpoint's host name (database rds), known only
  * once RDS made it. It reaches the app's environment the same way, filled in at run time.
  */
-export type SecretName = (typeof SECRETS)[number] | "databaseHost";
+export type SecretName = (typeof SECRETS)[number] | "databaseHost" | DatabaseTlsSecret;
+/**
+ * With databaseHost, the TLS between the web servers and MariaDB: a CA the stack makes for this
+ * one database host, and the host's certificate and key signed by it (index.ts: @pulumi/tls;
+ * the local driver: openssl). The web servers get the CA's certificate only.
+ */
+export const DATABASE_TLS_SECRETS = ["databaseCa", "databaseCert", "databaseKey"] as const;
+export type DatabaseTlsSecret = (typeof DATABASE_TLS_SECRETS)[number];
 
 /** The secrets a stack with SETTINGS uses: the drivers make these, and no other. */
 export function secretNames(settings: Settings): SecretName[] {
   const { database } = settings.app;
   const names: SecretName[] = SECRETS.filter((name) => name !== "databasePassword" || database !== "sqlite");
+  if (settings.databaseHost !== undefined) return [...names, "databaseCa"];
   return database === "rds" ? [...names, "databaseHost"] : names;
 }
 
@@ -299,6 +307,9 @@ function mariadbValues({ name, user }: MariadbNames): Record<string, string> {
   return { HBNB_DB_NAME: name, HBNB_DB_USER: user, HBNB_DB_CONFIG_PATH: MARIADB_CONFIG_PATH };
 }
 
+/** Where a web server keeps the database host's CA certificate (setting databaseHost). */
+export const databaseCaFile = (l: Layout): string => `${l.configDir}/database-ca.pem`;
+
 /** The undos of a plan in the order they run: the reverse of the plan's (the last step's first). */
 export function undoSteps(plan: Pick<Plan, "steps">): Undo[] {
   return plan.steps
@@ -336,7 +347,12 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
   // The same on the database host (setting databaseHost), over TCP.
   const remote: RemoteLogin | undefined =
     settings.app.database === "mariadb" && settings.databaseHost !== undefined
-      ? { ...mariadbNames(l), password: secretToken("databasePassword"), host: settings.databaseHost }
+      ? {
+          ...mariadbNames(l),
+          password: secretToken("databasePassword"),
+          host: settings.databaseHost,
+          caFile: databaseCaFile(l),
+        }
       : undefined;
   // The shared database of database rds: its endpoint and password as the drivers' tokens.
   const rds: RdsLogin | undefined =
@@ -436,6 +452,8 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
         HBNB_PENDING_FILE: l.pendingFile,
         HBNB_ENV_PATH: l.envFile,
         HBNB_ENV_FILE: env,
+        // The database host's CA, which the app checks MariaDB's certificate against.
+        ...(remote && { HBNB_DB_CA_PATH: remote.caFile, HBNB_DB_CA: secretToken("databaseCa") }),
       },
       { secrets },
     ),
@@ -551,7 +569,10 @@ function undos(settings: Settings, files: ServerFiles, l: Layout, configFiles: R
       HBNB_CACHE_DIR: l.cacheDir,
       HBNB_TOOLS_DIR: l.toolsDir,
     }),
-    secrets: undo(files, "secrets", "remove the app's environment and secrets", { HBNB_ENV_PATH: l.envFile }),
+    secrets: undo(files, "secrets", "remove the app's environment and secrets", {
+      HBNB_ENV_PATH: l.envFile,
+      ...(settings.databaseHost !== undefined && { HBNB_DB_CA_PATH: databaseCaFile(l) }),
+    }),
     switch: undo(files, "switch", "stop and disable the app's services", {
       HBNB_SERVICE: l.service,
       // The units' names alone: the undo stops and disables them, whatever their settings.

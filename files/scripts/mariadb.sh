@@ -8,7 +8,9 @@
 # from stdin, and is hidden in any error shown.
 # On the database host (setting databaseHost) the same step runs with the host's drop-in (TCP on)
 # and HBNB_DB_HOSTS, the web servers' addresses: the user exists at each of them (a DNS name is
-# resolved here, as MariaDB resolves none) and at no other host.
+# resolved here, as MariaDB resolves none) and at no other host; with HBNB_DB_TLS_DIR, the stack's
+# CA, the host's certificate and key go there (the key readable by MariaDB's group only), and the
+# user must come over TLS (REQUIRE SSL).
 set -euo pipefail
 # shellcheck source=lib.sh
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
@@ -33,8 +35,21 @@ sql() {
 
 # --- The server: the stack's settings, at boot, running.
 umask 022
-printf '%s' "$HBNB_DB_CONFIG" >"$staged"
 restart=false
+if [[ -n ${HBNB_DB_TLS_DIR:-} ]]; then
+  # The drop-in names these files: they are in place before MariaDB reads it.
+  if [[ ! -d $HBNB_DB_TLS_DIR ]]; then
+    install -d -o root -g mysql -m 0750 "$HBNB_DB_TLS_DIR"
+    changed "created $HBNB_DB_TLS_DIR"
+  fi
+  for file in ca.pem:HBNB_DB_TLS_CA:0644 server.pem:HBNB_DB_TLS_CERT:0644 server-key.pem:HBNB_DB_TLS_KEY:0640; do
+    IFS=: read -r name var mode <<<"$file"
+    [[ -n ${!var:-} ]] || die "$var is empty: the database host needs the TLS secrets of the stack"
+    printf '%s\n' "${!var}" >"$staged"
+    if install_file "$staged" "$HBNB_DB_TLS_DIR/$name" root:mysql "$mode"; then restart=true; fi
+  done
+fi
+printf '%s' "$HBNB_DB_CONFIG" >"$staged"
 if install_file "$staged" "$HBNB_DB_CONFIG_PATH" root:root 0644; then restart=true; fi
 if ! systemctl is-enabled -q mariadb; then
   systemctl enable -q mariadb
@@ -81,6 +96,9 @@ fi
 # every MariaDB and MySQL client library speaks), and all privileges on the database, none
 # elsewhere.
 login="IDENTIFIED VIA mysql_native_password USING PASSWORD($password)"
+# Over TLS only, with the stack's certificates (ssl_type ANY in mysql.user); none otherwise.
+require=NONE ssl_type=""
+if [[ -n ${HBNB_DB_TLS_DIR:-} ]]; then require=SSL ssl_type=ANY; fi
 grants() {
   local all
   # Run in $(...), where errexit is off (bash): a refusal ends the step all the same.
@@ -91,13 +109,13 @@ for host in "${hosts[@]}"; do
   at=$(sql_literal "$host")
   account="$user@$at"
   users=$(sql <<<"SELECT COUNT(*) FROM mysql.user WHERE User = $user AND Host = $at;")
-  current=$(sql <<<"SELECT COUNT(*) FROM mysql.user WHERE User = $user AND Host = $at AND plugin = 'mysql_native_password' AND authentication_string = PASSWORD($password);")
+  current=$(sql <<<"SELECT COUNT(*) FROM mysql.user WHERE User = $user AND Host = $at AND plugin = 'mysql_native_password' AND authentication_string = PASSWORD($password) AND ssl_type = '$ssl_type';")
   if [[ $users == 0 ]]; then
-    sql <<<"CREATE USER $account $login;"
+    sql <<<"CREATE USER $account $login REQUIRE $require;"
     changed "created user $HBNB_DB_USER@$host"
   elif [[ $current == 0 ]]; then
-    sql <<<"ALTER USER $account $login;"
-    changed "set the password of $HBNB_DB_USER@$host (the secret databasePassword)"
+    sql <<<"ALTER USER $account $login REQUIRE $require;"
+    changed "set the password of $HBNB_DB_USER@$host (the secret databasePassword), REQUIRE $require"
   fi
   # GRANT is the same whether the grant was there or not; what SHOW GRANTS lists tells them
   # apart (its USAGE line, which carries the password's hash, left out).

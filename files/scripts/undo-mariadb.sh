@@ -44,6 +44,11 @@ else
   fi
 fi
 
+# The database host's TLS files (its CA, certificate and key).
+if [[ -n ${HBNB_DB_TLS_DIR:-} && -d $HBNB_DB_TLS_DIR ]]; then
+  rm -rf "$HBNB_DB_TLS_DIR"
+  changed "removed $HBNB_DB_TLS_DIR"
+fi
 if [[ -f $HBNB_DB_CONFIG_PATH ]]; then
   rm -f "$HBNB_DB_CONFIG_PATH"
   changed "removed $HBNB_DB_CONFIG_PATH"

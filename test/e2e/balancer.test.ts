@@ -10,7 +10,7 @@ import { buildPlan } from "../../core/plan";
 import { roll, RollFailed } from "../../local/balancer";
 import { reboot, stateDir, stateFile } from "../../local/hosts";
 import { runPlan, undoPlan } from "../../local/runner";
-import { shareSecrets } from "../../local/secrets";
+import { databaseTls, shareSecrets } from "../../local/secrets";
 import { json, TestServer } from "./server";
 import { expectNoFailure, underLoad, until } from "./wait";
 
@@ -60,6 +60,8 @@ const STOT = 8;
 
 beforeAll(async () => {
   await Promise.all([lb, db, ...webs].map((server) => server.create()));
+  // The stack's secrets, the database host's TLS among them, the same on the four servers.
+  databaseTls(stateDir(webs[0].name), db.host.address);
   shareSecrets(
     stateDir(webs[0].name),
     [lb, db, webs[1]].map((server) => stateDir(server.name)),
@@ -175,6 +177,25 @@ test("a web server cut off mid-load: few failures until HAProxy marks it DOWN, n
   expect(Number((await stat())[victim.name][STOT])).toBeGreaterThan(served);
 });
 
+/**
+ * Python for a web server (stdin of `sudo python3 - MODE [CA]`): connects to the database host as
+ * the app does (its environment's login), with TLS checked against the stack's CA (stack), another
+ * CA (other), or no TLS (plain); prints "connected <TLS version>" or "refused <MariaDB's error>".
+ */
+const CONNECT = `
+import sys, MySQLdb
+env = dict(l.split("=", 1) for l in open("/etc/hbnb/hbnb.env").read().splitlines() if "=" in l and l[0] != "#")
+login = dict(host=env["HBNB_MYSQL_HOST"], user=env["HBNB_MYSQL_USER"], passwd=env["HBNB_MYSQL_PWD"],
+             db=env["HBNB_MYSQL_DB"], connect_timeout=5)
+tls = {"stack": {"ssl": {"ca": "/etc/hbnb/database-ca.pem"}}, "plain": {}}.get(sys.argv[1], {"ssl": {"ca": sys.argv[-1]}})
+try:
+    cursor = MySQLdb.connect(**login, **tls).cursor()
+    cursor.execute("SHOW STATUS LIKE 'Ssl_version'")
+    print("connected", cursor.fetchone()[1])
+except MySQLdb.Error as error:
+    print("refused", error.args[0])
+`;
+
 /** Whether a TCP connection from SERVER to the database host's port 3306 succeeds (3 s at most). */
 const opens3306 = async (server: TestServer): Promise<boolean> =>
   (await server.sh(`timeout 3 bash -c '</dev/tcp/${db.host.address}/3306'`)).code === 0;
@@ -197,6 +218,20 @@ describe("the database host (databaseHost)", () => {
     expect(await opens3306(lb)).toBe(false);
     // MariaDB itself listens for them (the firewall is what keeps the others out).
     expect(await db.run("sudo ss -Hltn 'sport = :3306'")).toContain("0.0.0.0:3306");
+  });
+
+  test("MariaDB speaks TLS only, with the certificate of the stack's CA, which the web servers check", async () => {
+    const other = "/tmp/other-ca.pem";
+    await webs[0].run(
+      `openssl req -x509 -newkey rsa:2048 -nodes -keyout /tmp/other-ca.key -out ${other} -days 1 -subj /CN=other 2>/dev/null`,
+    );
+    const connect = async (mode: string) =>
+      (await webs[0].run(`sudo python3 - ${mode} ${other}`, CONNECT)).split(" ")[0];
+    // The app's way (its URL's ssl_ca): TLS, and MariaDB's certificate passes the check.
+    expect(await webs[0].run("sudo python3 - stack", CONNECT)).toMatch(/^connected TLSv1\.[23]$/);
+    // Without TLS: refused. Checking the certificate against another CA: refused.
+    expect(await connect("plain")).toBe("refused");
+    expect(await connect("other")).toBe("refused");
   });
 
   test("rebooted under load: JSON 503 at once while it is down, nothing lost, serving again with no step", async () => {
@@ -298,6 +333,7 @@ describe("pulumi destroy on the load balancer and the database host (their undos
     expect(await db.run(`sudo mariadb -N -e "SELECT COUNT(*) FROM mysql.user WHERE User = 'hbnb'"`)).toBe("0");
     expect(await db.run(`sudo mariadb -N -e "SHOW DATABASES LIKE 'hbnb'"`)).toBe("hbnb");
     expect((await db.sh("test -e /etc/mysql/mariadb.conf.d/60-hbnb-stack.cnf")).code).toBe(1);
+    expect((await db.sh("test -e /etc/mysql/hbnb-stack-tls")).code).toBe(1);
     expect((await db.sh("systemctl is-enabled hbnb-stack-backup.timer")).code).not.toBe(0);
     expect((await db.sh("test -e /usr/local/sbin/hbnb-stack-restore")).code).toBe(1);
     // destroyKeepsData (true by default): the dumps stay.

@@ -45,14 +45,21 @@ test("wait, packages, mariadb, backup, firewall: MariaDB and ufw only, the passw
     HBNB_DB_USER: "hbnb",
     HBNB_DB_CONFIG_PATH: "/etc/mysql/mariadb.conf.d/60-hbnb-stack.cnf",
     HBNB_DB_HOSTS: "192.0.2.10 192.0.2.11",
+    HBNB_DB_TLS_DIR: "/etc/mysql/hbnb-stack-tls",
     HBNB_DB_PASSWORD: TOKEN,
+    HBNB_DB_TLS_CA: secretToken("databaseCa"),
+    HBNB_DB_TLS_CERT: secretToken("databaseCert"),
+    HBNB_DB_TLS_KEY: secretToken("databaseKey"),
     HBNB_DB_CONFIG: undefined,
   });
-  expect([steps.mariadb.secrets, carriesSecrets(steps.mariadb)]).toEqual([["databasePassword"], true]);
+  expect([steps.mariadb.secrets, carriesSecrets(steps.mariadb)]).toEqual([
+    ["databasePassword", "databaseCa", "databaseCert", "databaseKey"],
+    true,
+  ]);
   expect(steps.mariadb.summary).toBe("MariaDB on port 3306; database hbnb and its user at 192.0.2.10, 192.0.2.11");
 });
 
-test("MariaDB's drop-in: TCP on every IPv4 address, port 3306, no name resolution; each directive commented", () => {
+test("MariaDB's drop-in: TCP on every IPv4 address, port 3306, no name resolution, TLS only; each directive commented", () => {
   const lines = plan.config.split("\n");
   const directives = lines.filter((line) => line !== "" && !line.startsWith("#"));
   expect(directives).toEqual([
@@ -61,8 +68,14 @@ test("MariaDB's drop-in: TCP on every IPv4 address, port 3306, no name resolutio
     "bind-address = 0.0.0.0",
     "port = 3306",
     "skip-name-resolve",
+    "ssl_ca = /etc/mysql/hbnb-stack-tls/ca.pem",
+    "ssl_cert = /etc/mysql/hbnb-stack-tls/server.pem",
+    "ssl_key = /etc/mysql/hbnb-stack-tls/server-key.pem",
+    "require_secure_transport = ON",
   ]);
-  for (const directive of directives.slice(1)) expect(lines[lines.indexOf(directive) - 1]).toMatch(/^# /);
+  // Each under its comment; the three TLS files under one.
+  for (const directive of directives.slice(1).filter((d) => !/^ssl_(cert|key) /.test(d)))
+    expect([directive, lines[lines.indexOf(directive) - 1]]).toEqual([directive, expect.stringMatching(/^# /)]);
 });
 
 test("the firewall: SSH, no HTTP, MariaDB's port from the web servers' addresses", () => {
@@ -123,20 +136,32 @@ describe("the web servers' plan with databaseHost", () => {
     expect(web.steps.map((s) => s.name)).not.toContain("mariadb");
     expect(packages(settings)).toContain("python3-mysqldb");
     expect(packages(settings)).not.toContain("mariadb-server");
-    expect(secretNames(settings)).toEqual(["flaskSecretKey", "apiToken", "databasePassword"]);
+    // And the database host's CA (not its key): the app checks MariaDB's certificate against it.
+    expect(secretNames(settings)).toEqual(["flaskSecretKey", "apiToken", "databasePassword", "databaseCa"]);
   });
 
   test("the environment: the database host's URL over TCP, and the classic variables", () => {
     const env = valuesOf(webSteps.secrets.stdin).HBNB_ENV_FILE;
     const lines = env.split("\n").filter((line) => line !== "" && !line.startsWith("#"));
     expect(lines.slice(0, 6)).toEqual([
-      `HBNB_DATABASE_URL=mysql+mysqldb://hbnb:${TOKEN}@192.0.2.30:3306/hbnb?charset=utf8mb4`,
+      `HBNB_DATABASE_URL=mysql+mysqldb://hbnb:${TOKEN}@192.0.2.30:3306/hbnb?charset=utf8mb4&ssl_ca=/etc/hbnb/database-ca.pem`,
       "HBNB_MYSQL_USER=hbnb",
       `HBNB_MYSQL_PWD=${TOKEN}`,
       "HBNB_MYSQL_HOST=192.0.2.30",
       "HBNB_MYSQL_DB=hbnb",
       "HBNB_ENV=production",
     ]);
+  });
+
+  test("the secrets step writes the CA's certificate beside the environment; its undo removes it", () => {
+    expect(valuesOf(webSteps.secrets.stdin)).toMatchObject({
+      HBNB_DB_CA_PATH: "/etc/hbnb/database-ca.pem",
+      HBNB_DB_CA: secretToken("databaseCa"),
+    });
+    expect(valuesOf(undoText(webSteps.secrets.undo!.command))).toMatchObject({
+      HBNB_DB_CA_PATH: "/etc/hbnb/database-ca.pem",
+    });
+    expect(valuesOf(byName(planOf()).secrets.stdin).HBNB_DB_CA_PATH).toBeUndefined();
   });
 
   test("the app's unit reaches IP (the database host), and neither wants nor waits for a MariaDB of its own", () => {
