@@ -97,8 +97,8 @@ fi
 # elsewhere.
 login="IDENTIFIED VIA mysql_native_password USING PASSWORD($password)"
 # Over TLS only, with the stack's certificates (ssl_type ANY in mysql.user); none otherwise.
-require=NONE ssl_type=""
-if [[ -n ${HBNB_DB_TLS_DIR:-} ]]; then require=SSL ssl_type=ANY; fi
+require=NONE ssl_type="" over=""
+if [[ -n ${HBNB_DB_TLS_DIR:-} ]]; then require=SSL ssl_type=ANY over=", over TLS only"; fi
 grants() {
   local all
   # Run in $(...), where errexit is off (bash): a refusal ends the step all the same.
@@ -112,10 +112,10 @@ for host in "${hosts[@]}"; do
   current=$(sql <<<"SELECT COUNT(*) FROM mysql.user WHERE User = $user AND Host = $at AND plugin = 'mysql_native_password' AND authentication_string = PASSWORD($password) AND ssl_type = '$ssl_type';")
   if [[ $users == 0 ]]; then
     sql <<<"CREATE USER $account $login REQUIRE $require;"
-    changed "created user $HBNB_DB_USER@$host"
+    changed "created user $HBNB_DB_USER@$host$over"
   elif [[ $current == 0 ]]; then
     sql <<<"ALTER USER $account $login REQUIRE $require;"
-    changed "set the password of $HBNB_DB_USER@$host (the secret databasePassword), REQUIRE $require"
+    changed "set the password of $HBNB_DB_USER@$host (the secret databasePassword)$over"
   fi
   # GRANT is the same whether the grant was there or not; what SHOW GRANTS lists tells them
   # apart (its USAGE line, which carries the password's hash, left out).
