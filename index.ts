@@ -3,6 +3,7 @@ import * as random from "@pulumi/random";
 import { AwsAutoscaling } from "./components/aws-autoscaling";
 import { AwsDatabase } from "./components/aws-database";
 import { AwsFront } from "./components/aws-front";
+import { DatabaseTls } from "./components/database-tls";
 import { AwsHosts } from "./components/aws-hosts";
 import { healthCheckOf } from "./components/aws-load-balancer";
 import { HostDeploy, Reachability } from "./components/deploy";
@@ -10,6 +11,7 @@ import { loadServerFiles } from "./core/files";
 import { Host } from "./components/host";
 import { leaveStep, rejoinStep } from "./core/alb-drain";
 import { buildBalancerPlan, drainStep, readyStep } from "./core/balancer";
+import { buildDatabaseHostPlan } from "./core/database-host";
 import { buildPlan } from "./core/plan";
 import { parseSettings, PROJECT, RawConfig, Settings } from "./core/settings";
 import { sourceBundle } from "./source/fetch";
@@ -99,6 +101,13 @@ if (settings.app.database === "rds" && servers && settings.aws) {
     tags: { Project: PROJECT, "hbnb-stack:stack": stack },
   }).address;
 }
+if (settings.databaseHost) {
+  // The database host's CA, certificate and key: MariaDB speaks TLS to the web servers only.
+  const databaseTls = new DatabaseTls("database-tls", { host: settings.databaseHost });
+  secrets.databaseCa = databaseTls.caCert;
+  secrets.databaseCert = databaseTls.cert;
+  secrets.databaseKey = databaseTls.key;
+}
 const reachability = reachabilityOf(settings);
 // On servers you already have, `pulumi destroy` takes the plan back out (components/deploy.ts).
 const undoOnDestroy = settings.target === "existing";
@@ -107,8 +116,32 @@ const undoOnDestroy = settings.target === "existing";
 const balancerHost: Host | undefined = settings.loadBalancerHost
   ? { name: "load-balancer", address: settings.loadBalancerHost, user: settings.ssh.user, port: settings.ssh.port }
   : undefined;
-const webHosts = hosts.filter((host) => host.address !== settings.loadBalancerHost);
 const serverFiles = loadServerFiles();
+// Servers you already have with databaseHost: it runs MariaDB for the web servers (its own plan,
+// before theirs: their schema step needs it); when it is one of hosts, it runs MariaDB only.
+const databaseHost: Host | undefined = settings.databaseHost
+  ? { name: "database", address: settings.databaseHost, user: settings.ssh.user, port: settings.ssh.port }
+  : undefined;
+const nonWeb = [settings.loadBalancerHost, settings.databaseHost];
+const webAddresses = hosts.filter((host) => !nonWeb.includes(String(host.address)));
+const databaseDeploy =
+  databaseHost &&
+  new HostDeploy(databaseHost.name, {
+    host: databaseHost,
+    plan: buildDatabaseHostPlan(
+      settings,
+      plan,
+      webAddresses.map((host) => String(host.address)),
+      serverFiles,
+    ),
+    privateKey,
+    secrets,
+    reachability,
+    undoOnDestroy,
+  });
+const webHosts = webAddresses.map((host) =>
+  databaseDeploy ? { ...host, dependsOn: [...(host.dependsOn ?? []), ...databaseDeploy.steps] } : host,
+);
 const balancerDeploy =
   balancerHost &&
   new HostDeploy(balancerHost.name, {
@@ -122,14 +155,21 @@ const balancerDeploy =
     privateKey,
     secrets: {},
     reachability,
+    undoOnDestroy,
   });
 // One server after the other takes the new release (rollAfter: the previous one's switch; behind
 // HAProxy, the previous one drained, switched and UP again; behind AWS's load balancer with
 // several servers, the previous one out of its rotation, switched and back in: core/alb-drain.ts).
 const awsRoll = awsHosts?.loadBalancer !== undefined && webHosts.length > 1;
 const deploys: HostDeploy[] = [];
-for (const host of webHosts) {
+const schemaStep = plan.steps.findIndex((step) => step.name === "database");
+for (const webHost of webHosts) {
   const rollAfter = deploys[deploys.length - 1]?.rolled;
+  // One database for all (databaseHost): one server at a time makes the schema and loads the demo
+  // data, so that two never create the same table or row at once; the next starts after it.
+  const schemaAfter =
+    settings.databaseHost && schemaStep >= 0 ? deploys[deploys.length - 1]?.steps[schemaStep] : undefined;
+  const host = schemaAfter ? { ...webHost, dependsOn: [...(webHost.dependsOn ?? []), schemaAfter] } : webHost;
   const server = { name: host.name, address: String(host.address) };
   const balancer =
     balancerDeploy && balancerHost

@@ -1,5 +1,5 @@
 import { ServerFiles } from "./files";
-import { checkPath, Plan, Step, step } from "./plan";
+import { checkPath, Plan, Step, step, undo } from "./plan";
 import { renderTemplate } from "./render";
 import { Settings } from "./settings";
 
@@ -61,12 +61,20 @@ export function buildBalancerPlan(
   const steps = [
     step(files, "wait", "wait for boot, cloud-init and apt", {}),
     step(files, "packages", "install HAProxy and socat", { HBNB_PACKAGES: BALANCER_PACKAGES.join(" ") }),
-    step(files, "haproxy", `HAProxy in front of ${servers.map((s) => s.name).join(", ")}`, {
-      HBNB_HAPROXY_PATH: HAPROXY_CONFIG_PATH,
-      HBNB_HAPROXY_CONFIG: config,
-    }),
+    {
+      ...step(files, "haproxy", `HAProxy in front of ${servers.map((s) => s.name).join(", ")}`, {
+        HBNB_HAPROXY_PATH: HAPROXY_CONFIG_PATH,
+        HBNB_HAPROXY_CONFIG: config,
+      }),
+      undo: undo(files, "haproxy", "stop HAProxy; the distribution's haproxy.cfg back", {
+        HBNB_HAPROXY_PATH: HAPROXY_CONFIG_PATH,
+      }),
+    },
     // HTTP only: nothing on the load balancer listens on 443.
-    step(files, "firewall", "allow SSH and HTTP in ufw", { HBNB_SSH_PORT: settings.ssh.port, HBNB_HTTPS: "no" }),
+    {
+      ...step(files, "firewall", "allow SSH and HTTP in ufw", { HBNB_SSH_PORT: settings.ssh.port, HBNB_HTTPS: "no" }),
+      undo: undo(files, "firewall", "remove the ufw rules of the stack", { HBNB_SSH_PORT: settings.ssh.port }),
+    },
   ];
   return { config, servers, steps };
 }

@@ -103,7 +103,8 @@ export interface Tunables {
 export function tunables(app: AppSettings): Tunables {
   return {
     database: app.database,
-    databaseUrl: app.database === "mariadb" ? "" : app.databaseUrl || `sqlite:///${app.dataDir}/hbnb.db`,
+    // MariaDB (on the server or the database host) and RDS: the URL holds the password.
+    databaseUrl: app.database !== "sqlite" ? "" : app.databaseUrl || `sqlite:///${app.dataDir}/hbnb.db`,
     serverName: app.serverName,
     workers: app.workers,
     keepReleases: app.keepReleases,

@@ -4,7 +4,16 @@ import { ServerFiles } from "./files";
 import { HARDENING_PACKAGES } from "./hardening";
 import { HttpsLayout, httpsLayout } from "./https";
 import { Layout, layout, Tunables, tunables } from "./layout";
-import { MARIADB_CONFIG_PATH, MARIADB_SOCKET, MariadbLogin, MariadbNames, mariadbNames, mariadbUrl } from "./mariadb";
+import {
+  MARIADB_CONFIG_PATH,
+  MARIADB_SOCKET,
+  MariadbLogin,
+  MariadbNames,
+  mariadbNames,
+  mariadbUrl,
+  RemoteLogin,
+  remoteUrl,
+} from "./mariadb";
 import { RDS_NAMES, RdsLogin, rdsUrl } from "./rds";
 import { FileKind, fileRecords, RenderedFile, renderFiles, renderTemplate } from "./render";
 import { Settings } from "./settings";
@@ -88,12 +97,20 @@ export const SECRETS = ["flaskSecretKey", "apiToken", "databasePassword"] as con
  * And one the stack does not generate: the RDS endpoint's host name (database rds), known only
  * once RDS made it. It reaches the app's environment the same way, filled in at run time.
  */
-export type SecretName = (typeof SECRETS)[number] | "databaseHost";
+export type SecretName = (typeof SECRETS)[number] | "databaseHost" | DatabaseTlsSecret;
+/**
+ * With databaseHost, the TLS between the web servers and MariaDB: a CA the stack makes for this
+ * one database host, and the host's certificate and key signed by it (index.ts: @pulumi/tls;
+ * the local driver: openssl). The web servers get the CA's certificate only.
+ */
+export const DATABASE_TLS_SECRETS = ["databaseCa", "databaseCert", "databaseKey"] as const;
+export type DatabaseTlsSecret = (typeof DATABASE_TLS_SECRETS)[number];
 
 /** The secrets a stack with SETTINGS uses: the drivers make these, and no other. */
 export function secretNames(settings: Settings): SecretName[] {
   const { database } = settings.app;
   const names: SecretName[] = SECRETS.filter((name) => name !== "databasePassword" || database !== "sqlite");
+  if (settings.databaseHost !== undefined) return [...names, "databaseCa"];
   return database === "rds" ? [...names, "databaseHost"] : names;
 }
 
@@ -166,10 +183,11 @@ export function packages(settings: Settings): string[] {
     ...HARDENING_PACKAGES,
   ];
   // MariaDB on the server, or a MySQL or MariaDB elsewhere (RDS): the app's driver is MySQLdb.
+  // (With databaseHost, MariaDB runs there: the web servers need the driver only.)
   const db =
-    settings.app.database === "mariadb"
+    settings.app.database === "mariadb" && settings.databaseHost === undefined
       ? ["mariadb-server", "python3-mysqldb"]
-      : settings.app.database === "rds" || /^(mysql|mariadb)/.test(settings.app.databaseUrl)
+      : settings.app.database !== "sqlite" || /^(mysql|mariadb)/.test(settings.app.databaseUrl)
         ? ["python3-mysqldb"]
         : [];
   // With a domain: the distribution's certbot, its renewal timer included.
@@ -244,7 +262,12 @@ export function step(
  * hands the command to the user's shell as one argument: Linux takes at most 128 KiB there
  * (MAX_ARG_STRLEN).
  */
-function undo(files: ServerFiles, stepName: string, summary: string, values: Record<string, string | number>): Undo {
+export function undo(
+  files: ServerFiles,
+  stepName: string,
+  summary: string,
+  values: Record<string, string | number>,
+): Undo {
   const name = `undo-${stepName}`;
   const { text } = scriptText(files, name, values);
   return { name, summary, command: `printf %s ${b64(text)} | base64 -d | ${COMMAND}` };
@@ -300,8 +323,11 @@ function certificateValues(https: HttpsLayout): Record<string, string> {
   return { HBNB_CERT_NAME: https.certName, HBNB_ACME_WEBROOT: https.webroot, HBNB_TLS_LIVE_DIR: https.liveDir };
 }
 
+/** Where a web server keeps the database host's CA certificate (setting databaseHost). */
+export const databaseCaFile = (l: Layout): string => `${l.configDir}/database-ca.pem`;
+
 /** The undos of a plan in the order they run: the reverse of the plan's (the last step's first). */
-export function undoSteps(plan: Plan): Undo[] {
+export function undoSteps(plan: Pick<Plan, "steps">): Undo[] {
   return plan.steps
     .map((s) => s.undo)
     .filter((u): u is Undo => u !== undefined)
@@ -327,6 +353,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     sshUser: settings.ssh.user,
     sshPort: settings.ssh.port,
     mariadbSocket: MARIADB_SOCKET,
+    localMariadb: settings.app.database === "mariadb" && settings.databaseHost === undefined,
     units: unitRecords(l),
     checkPath: checkPath(l),
     loadBalancerCidr: settings.aws?.loadBalancer ? DEFAULT_VPC_CIDR : balancerCidr(settings.loadBalancerHost),
@@ -343,7 +370,19 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
   const secrets = secretNames(settings);
   // The app's MariaDB login, its password as the token the drivers fill in (database mariadb).
   const login: MariadbLogin | undefined =
-    settings.app.database === "mariadb" ? { ...mariadbNames(l), password: secretToken("databasePassword") } : undefined;
+    settings.app.database === "mariadb" && settings.databaseHost === undefined
+      ? { ...mariadbNames(l), password: secretToken("databasePassword") }
+      : undefined;
+  // The same on the database host (setting databaseHost), over TCP.
+  const remote: RemoteLogin | undefined =
+    settings.app.database === "mariadb" && settings.databaseHost !== undefined
+      ? {
+          ...mariadbNames(l),
+          password: secretToken("databasePassword"),
+          host: settings.databaseHost,
+          caFile: databaseCaFile(l),
+        }
+      : undefined;
   // The shared database of database rds: its endpoint and password as the drivers' tokens.
   const rds: RdsLogin | undefined =
     settings.app.database === "rds"
@@ -356,6 +395,7 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
     secretKey: secretToken("flaskSecretKey"),
     apiToken: secretToken("apiToken"),
     mariadb: login && { ...login, url: mariadbUrl(login) },
+    databaseHost: remote && { ...remote, url: remoteUrl(remote) },
     rds: rds && { ...rds, url: rdsUrl(rds) },
     mysql: mysqlParts(settings.app.databaseUrl),
   });
@@ -441,6 +481,8 @@ export function buildPlan(settings: Settings, bundle: Bundle, files: ServerFiles
         HBNB_PENDING_FILE: l.pendingFile,
         HBNB_ENV_PATH: l.envFile,
         HBNB_ENV_FILE: env,
+        // The database host's CA, which the app checks MariaDB's certificate against.
+        ...(remote && { HBNB_DB_CA_PATH: remote.caFile, HBNB_DB_CA: secretToken("databaseCa") }),
       },
       { secrets },
     ),
@@ -584,7 +626,10 @@ function undos(
       HBNB_CACHE_DIR: l.cacheDir,
       HBNB_TOOLS_DIR: l.toolsDir,
     }),
-    secrets: undo(files, "secrets", "remove the app's environment and secrets", { HBNB_ENV_PATH: l.envFile }),
+    secrets: undo(files, "secrets", "remove the app's environment and secrets", {
+      HBNB_ENV_PATH: l.envFile,
+      ...(settings.databaseHost !== undefined && { HBNB_DB_CA_PATH: databaseCaFile(l) }),
+    }),
     switch: undo(files, "switch", "stop and disable the app's services", {
       HBNB_SERVICE: l.service,
       // The units' names alone: the undo stops and disables them, whatever their settings.

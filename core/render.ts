@@ -19,6 +19,8 @@ export type TemplateValues = Layout &
     sshUser: string;
     sshPort: number;
     mariadbSocket: string;
+    /** MariaDB on this server (database mariadb without databaseHost): the app reaches it through its socket. */
+    localMariadb: boolean;
     /** The services as the switch step reads them (core/plan.ts, unitRecords). */
     units: string;
     /** What the switch asks Nginx for at the end. */

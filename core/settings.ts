@@ -142,6 +142,11 @@ export interface Settings {
    * One of hosts (then it runs HAProxy only) or a server of its own; absent: no load balancer.
    */
   loadBalancerHost?: string;
+  /**
+   * target existing: the server that runs MariaDB for every web server (core/database-host.ts).
+   * One of hosts (then it runs MariaDB only) or a server of its own; absent: none.
+   */
+  databaseHost?: string;
   ssh: SshSettings;
   app: AppSettings;
   /** domain set (and the servers not behind a load balancer): certificates from ACME, HTTPS. */
@@ -245,7 +250,7 @@ export const AWS_ONLY = [
   "autoscaling",
   "hostedZone",
 ];
-const EXISTING_ONLY = ["hosts", "loadBalancerHost"];
+const EXISTING_ONLY = ["hosts", "loadBalancerHost", "databaseHost"];
 
 /** A value of the other target's key, shown in a message: a public key cut short, lists as lists. */
 function shown(key: string, value: string): unknown {
@@ -360,6 +365,15 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
     settings.hosts = r.hosts("hosts");
     const balancer = r.loadBalancerHost("loadBalancerHost", settings.hosts);
     if (balancer !== "") settings.loadBalancerHost = balancer;
+    const database = r.databaseHost("databaseHost", settings.hosts, balancer);
+    if (database !== "") settings.databaseHost = database;
+    // The database host runs MariaDB: the web servers' database, unless another one is named.
+    if (database !== "" && app.databaseUrl !== "") {
+      // The URL holds a password: the message names the key only.
+      problems.push(
+        `${PROJECT}:databaseHost = ${JSON.stringify(database)} and ${PROJECT}:databaseUrl is set: the app uses one database, MariaDB on the database host or the one at databaseUrl; remove databaseUrl (pulumi config rm databaseUrl) to use the database host, or remove databaseHost (pulumi config rm databaseHost)`,
+      );
+    } else if (database !== "" && app.database === "sqlite") app.database = "mariadb";
     if (app.database === "rds")
       problems.push(
         `${PROJECT}:database = "rds": RDS is made by the stack on AWS, but target is existing; set database to mariadb (MariaDB on each server), or to sqlite with databaseUrl naming your database server`,
@@ -398,11 +412,12 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
       ? ["hosts", webHosts(settings).length]
       : ["instanceCount", settings.aws?.instanceCount ?? 1];
   const perServer =
-    app.database === "mariadb" || (app.database === "sqlite" && !/^(mysql|mariadb)/.test(app.databaseUrl));
+    (app.database === "mariadb" && settings.databaseHost === undefined) ||
+    (app.database === "sqlite" && !/^(mysql|mariadb)/.test(app.databaseUrl));
   if (Number.isInteger(count) && count > 1 && perServer) {
     problems.push(
       key === "hosts"
-        ? `${PROJECT}:hosts = ${count} web servers behind ${PROJECT}:loadBalancerHost with database ${JSON.stringify(app.database)}${app.database === "sqlite" ? " (a SQLite file on each server)" : " (MariaDB on each server)"}: each server would keep data of its own; set databaseUrl to one MySQL or MariaDB database all servers share (pulumi config set --secret databaseUrl mysql+mysqldb://user:pass@host/db), or list one web server`
+        ? `${PROJECT}:hosts = ${count} web servers behind ${PROJECT}:loadBalancerHost with database ${JSON.stringify(app.database)}${app.database === "sqlite" ? " (a SQLite file on each server)" : " (MariaDB on each server)"}: each server would keep data of its own; set databaseHost to a server that runs MariaDB for them all (pulumi config set databaseHost 192.0.2.30), or databaseUrl to one MySQL or MariaDB database they share (pulumi config set --secret databaseUrl mysql+mysqldb://user:pass@host/db), or list one web server`
         : `${PROJECT}:${key} = ${count} with database ${JSON.stringify(app.database)}${app.database === "sqlite" ? " (a SQLite file on each server)" : " (MariaDB on each server)"}: each server would keep data of its own; set database to rds for one database all servers share (pulumi config set database rds), or set ${key} to 1`,
     );
   }
@@ -419,7 +434,7 @@ export function parseSettings(raw: RawConfig, schema = configSchema()): Settings
  * runs HAProxy only: both would listen on port 80).
  */
 export function webHosts(settings: Settings): string[] {
-  return (settings.hosts ?? []).filter((host) => host !== settings.loadBalancerHost);
+  return (settings.hosts ?? []).filter((host) => host !== settings.loadBalancerHost && host !== settings.databaseHost);
 }
 
 /**
@@ -979,6 +994,32 @@ class Reader {
         key,
         value,
         "it is the only server in hosts, so no server would be left to run the app; add the web servers to hosts, or remove loadBalancerHost (pulumi config rm loadBalancerHost)",
+      );
+    }
+    return value;
+  }
+
+  /** An address, or empty; not the load balancer's, and one of HOSTS only if a web server is left. */
+  databaseHost(key: string, hosts: string[], balancer: string): string {
+    const value = (this.raw[key] ?? "").trim();
+    if (value === "") return "";
+    if (!HOSTNAME.test(value) && !isIp(value)) {
+      this.fail(
+        key,
+        value,
+        "expected the IP address or DNS name of the server that runs MariaDB, one of hosts or a server of its own",
+      );
+    } else if (value === balancer) {
+      this.fail(
+        key,
+        value,
+        "it is loadBalancerHost too; HAProxy and MariaDB go on two servers: set databaseHost to another server",
+      );
+    } else if (hosts.length > 0 && hosts.every((host) => host === value || host === balancer)) {
+      this.fail(
+        key,
+        value,
+        "no server of hosts would be left to run the app; add the web servers to hosts, or remove databaseHost (pulumi config rm databaseHost)",
       );
     }
     return value;

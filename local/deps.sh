@@ -13,7 +13,7 @@ set -euo pipefail
 # git: an appSource that is a git repository is fetched on this machine (source/fetch.ts).
 host_packages=(debootstrap debian-archive-keyring systemd-container nftables iproute2 openssh-client curl rsync git)
 test_packages=(shellcheck jq nginx-core gunicorn python3-pytest python3-flask python3-flask-cors
-  python3-sqlalchemy python3-werkzeug python3-hypothesis wrk chromium openssh-server haproxy
+  python3-sqlalchemy python3-werkzeug python3-hypothesis python3-mysqldb wrk chromium openssh-server haproxy
   pebble testssl.sh)
 
 missing() {

@@ -109,7 +109,11 @@ export interface UndoOptions {
  * order Pulumi deletes them (the reverse of the plan's). The first that fails stops the rest,
  * as a failed delete stops a destroy. Afterwards a deploy runs every step again.
  */
-export async function undoPlan(target: SshTarget, plan: Plan, options: UndoOptions): Promise<StepReport[]> {
+export async function undoPlan(
+  target: SshTarget,
+  plan: Pick<Plan, "steps">,
+  options: UndoOptions,
+): Promise<StepReport[]> {
   const log = options.log ?? ((line: string) => console.log(line));
   const reports: StepReport[] = [];
   for (const undo of undoSteps(plan)) {

@@ -10,6 +10,13 @@ set -euo pipefail
 declare -F say >/dev/null || source "$(dirname "$0")/lib.sh"
 need HBNB_HAPROXY_CONFIG HBNB_HAPROXY_PATH
 
+# The distribution's config, kept once beside it for `pulumi destroy` (undo-haproxy.sh puts it back).
+dist="$HBNB_HAPROXY_PATH.dist"
+if [[ -f $HBNB_HAPROXY_PATH && ! -f $dist ]] && ! grep -q 'written by hbnb-stack' "$HBNB_HAPROXY_PATH"; then
+  cp -p "$HBNB_HAPROXY_PATH" "$dist"
+  changed "kept the distribution's config as $dist"
+fi
+
 stage=$(mktemp)
 trap 'rm -f "$stage"' EXIT
 printf '%s\n' "$HBNB_HAPROXY_CONFIG" >"$stage"

@@ -18,4 +18,11 @@ if install_file "$staged" "$HBNB_ENV_PATH" "root:$HBNB_APP_USER" 0640; then
   # its socket again, when the configs step asked for that).
   pend restart
 fi
+# With a database host (setting databaseHost): its CA's certificate, which the app checks
+# MariaDB's against. Public, but the app reads it at each new connection: a new one restarts it too.
+if [[ -n ${HBNB_DB_CA_PATH:-} ]]; then
+  [[ -n ${HBNB_DB_CA:-} ]] || die "HBNB_DB_CA is empty: the database host's CA (the secret databaseCa) is missing"
+  printf '%s\n' "$HBNB_DB_CA" >"$staged"
+  if install_file "$staged" "$HBNB_DB_CA_PATH" root:root 0644; then pend restart; fi
+fi
 finish

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # undo-firewall: takes out the ufw rules the firewall step added (SSH, 80 and 443, each with its
-# comment), as `pulumi destroy` does on a server the stack did not create. ufw goes back off only
+# comment; on the database host, MariaDB's port from each web server), as `pulumi destroy` does on a server the stack did not create. ufw goes back off only
 # when no rule but the stack's is left: a firewall that was the stack's alone (a fresh server has
 # ufw off) is off again, while one the owner also uses keeps running with the owner's rules, and
 # then with the stack's SSH rule too, so that nobody is locked out. ufw's default policies are
@@ -34,6 +34,10 @@ remove_rule() {
 }
 
 for rule in "${web_rules[@]}"; do remove_rule "$rule"; done
+# The database host's rules, one a web server (files/scripts/firewall.sh).
+while IFS= read -r rule; do
+  [[ -n $rule ]] && remove_rule "$rule"
+done < <(added | grep "^ufw allow from \S* to any port 3306 proto tcp comment 'mariadb'$" || true)
 
 others=$(added | grep -vxF "$ssh_rule" || true)
 if [[ -z $others ]]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # undo-mariadb: takes the mariadb step back out, as `pulumi destroy` does on a server the stack did
-# not create: the app's MariaDB user goes (its password with it); the app's database goes too
+# not create: the app's MariaDB user goes (its password with it), at every host it has an account
+# at (localhost; on the database host, each web server's address); the app's database goes too
 # unless the stack keeps the app's data (destroyKeepsData), and then a later deploy finds it as it
 # was left; the stack's drop-in goes, and MariaDB starts again with the distribution's settings.
 # MariaDB itself stays installed, as every package the stack installed does.
@@ -28,11 +29,12 @@ else
   fi
   user=$(sql_literal "$HBNB_DB_USER")
   # Each answer is read into a variable first: a query that fails stops the undo there.
-  users=$(sql <<<"SELECT COUNT(*) FROM mysql.user WHERE User = $user AND Host = 'localhost';")
-  if [[ $users != 0 ]]; then
-    sql <<<"DROP USER $user@'localhost';"
-    changed "removed user $HBNB_DB_USER@localhost"
-  fi
+  hosts=$(sql <<<"SELECT Host FROM mysql.user WHERE User = $user;")
+  while IFS= read -r host; do
+    [[ -n $host ]] || continue
+    sql <<<"DROP USER $user@$(sql_literal "$host");"
+    changed "removed user $HBNB_DB_USER@$host"
+  done <<<"$hosts"
   exists=$(sql <<<"SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = $(sql_literal "$HBNB_DB_NAME");")
   if [[ $exists != 0 && $HBNB_KEEP_DATA == true ]]; then
     say "kept database $HBNB_DB_NAME (destroyKeepsData is true)"
@@ -42,6 +44,11 @@ else
   fi
 fi
 
+# The database host's TLS files (its CA, certificate and key).
+if [[ -n ${HBNB_DB_TLS_DIR:-} && -d $HBNB_DB_TLS_DIR ]]; then
+  rm -rf "$HBNB_DB_TLS_DIR"
+  changed "removed $HBNB_DB_TLS_DIR"
+fi
 if [[ -f $HBNB_DB_CONFIG_PATH ]]; then
   rm -f "$HBNB_DB_CONFIG_PATH"
   changed "removed $HBNB_DB_CONFIG_PATH"

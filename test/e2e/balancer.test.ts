@@ -2,30 +2,36 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { WebServer } from "../../core/balancer";
+import { BalancerPlan, buildBalancerPlan, HAPROXY_CONFIG_PATH, WebServer } from "../../core/balancer";
 import { APP_DIR, Bundle, buildBundle } from "../../core/bundle";
+import { BACKUP_DIR, buildDatabaseHostPlan, DatabaseHostPlan } from "../../core/database-host";
 import { loadServerFiles } from "../../core/files";
 import { buildPlan } from "../../core/plan";
-import { backendStat, putBalancerInFront, roll, RollFailed, STAT_FIELDS } from "../../local/balancer";
-import { reboot } from "../../local/hosts";
+import { backendStat, roll, RollFailed, STAT_FIELDS } from "../../local/balancer";
+import { reboot, stateDir, stateFile } from "../../local/hosts";
+import { runPlan, undoPlan } from "../../local/runner";
+import { databaseTls, shareSecrets } from "../../local/secrets";
 import { busy } from "./alone";
-import { TestServer } from "./server";
+import { json, TestServer } from "./server";
 import { expectNoFailure, underLoad, until } from "./wait";
 
 /**
- * Two web servers behind a third that runs HAProxy (loadBalancerHost), all booted local servers:
- * both serve through it, and a rolling deploy of a new release under load through it fails no
- * request. Each web server keeps its own SQLite database (each one's settings: the stack with one
- * web server behind the load balancer, which the settings allow): this file is about routing and
- * the roll, not about a shared database, which the settings demand for more than one.
+ * Two web servers behind a third that runs HAProxy (loadBalancerHost), and a fourth that runs
+ * MariaDB for both (databaseHost), all booted local servers: both serve through HAProxy and share
+ * one database, a rolling deploy of a new release under load through it fails no request, and
+ * the database host may reboot under load (JSON 503 while it is down, nothing lost, no manual
+ * step after). The four share the stack's secrets, as one stack's servers do.
  */
 jest.setTimeout(15 * 60_000);
 const files = loadServerFiles();
 const lb = new TestServer("hbnb-lb");
+const db = new TestServer("hbnb-db");
 const webs = [new TestServer("hbnb-web1"), new TestServer("hbnb-web2")];
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-balancer-"));
 let servers: WebServer[];
 let next: Bundle;
+let lbPlan: BalancerPlan;
+let dbPlan: DatabaseHostPlan;
 
 /** A release of the app with TEXT added at the end of hbnb/wsgi.py. */
 function releaseWith(name: string, text: string): Bundle {
@@ -50,15 +56,50 @@ const STATUS = STAT_FIELDS.status;
 const STOT = STAT_FIELDS.stot;
 
 beforeAll(async () => {
-  await lb.create();
-  await Promise.all(webs.map((web) => web.create()));
-  for (const web of webs) web.configure({ loadBalancerHost: lb.host.address });
-  await Promise.all(webs.map((web) => web.deploy()));
-  servers = await busy(() => putBalancerInFront(lb, webs, webs[0].plan, files, (line) => lb.log.push(line)));
+  await Promise.all([lb, db, ...webs].map((server) => server.create()));
+  // The stack's secrets, the database host's TLS among them, the same on the four servers.
+  databaseTls(stateDir(webs[0].name), db.host.address);
+  shareSecrets(
+    stateDir(webs[0].name),
+    [lb, db, webs[1]].map((server) => stateDir(server.name)),
+  );
+  servers = webs.map((web) => ({ name: web.name, address: web.host.address }));
+  // The stack: two web servers, HAProxy and MariaDB each on a server of its own.
+  const stack = {
+    hosts: JSON.stringify(servers.map((s) => s.address)),
+    loadBalancerHost: lb.host.address,
+    databaseHost: db.host.address,
+    // The API under load from this one machine: no per-address limit (Nginx's 429) in the way.
+    apiRateLimit: "0",
+  };
+  for (const server of [lb, db, ...webs]) server.configure(stack);
+  lbPlan = buildBalancerPlan(lb.settings, webs[0].plan, servers, files);
+  dbPlan = buildDatabaseHostPlan(
+    db.settings,
+    webs[0].plan,
+    servers.map((s) => s.address),
+    files,
+  );
+  // The database host first (the web servers' schema step needs it), HAProxy beside it.
+  await busy(() =>
+    Promise.all([
+      runPlan(lb.target, lbPlan, { stateFile: stateFile(lb.name), secrets: {}, log: (line) => lb.log.push(line) }),
+      runPlan(db.target, dbPlan, {
+        stateFile: stateFile(db.name),
+        secrets: db.secrets(),
+        log: (line) => db.log.push(line),
+      }),
+    ]),
+  );
+  // One after the other, as the Pulumi driver does with a shared database: one makes the schema.
+  for (const web of webs) await web.deploy();
+  await until("HAProxy reports both web servers UP", 60, async () =>
+    Object.values(await stat()).every((row) => row[STATUS] === "UP"),
+  );
 });
 afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
-  await Promise.all([lb, ...webs].map((server) => server.destroy()));
+  await Promise.all([lb, db, ...webs].map((server) => server.destroy()));
 });
 
 test("HAProxy lists both web servers UP, and round robin sends requests to each", async () => {
@@ -112,11 +153,7 @@ test("a web server cut off mid-load: few failures until HAProxy marks it DOWN, n
       async () => (await stat())[victim.name][STATUS] === "DOWN",
     );
     // Requests that were on their way to it end with HAProxy's 504 after timeout server (65 s).
-    await until(
-      "no request is left on the cut-off server",
-      120,
-      async () => (await stat())[victim.name][STAT_FIELDS.scur] === "0",
-    );
+    await until("no request is left on the cut-off server", 120, async () => (await stat())[victim.name][5] === "0");
   });
   const failed = before.loads.reduce((n, l) => n + Object.values(l.errors).reduce((a, b) => a + b, 0), 0);
   console.log(
@@ -137,4 +174,171 @@ test("a web server cut off mid-load: few failures until HAProxy marks it DOWN, n
   const served = Number((await stat())[victim.name][STOT]);
   for (let i = 0; i < 4; i++) expect((await lb.http("/")).status).toBe(200);
   expect(Number((await stat())[victim.name][STOT])).toBeGreaterThan(served);
+});
+
+/**
+ * Python for a web server (stdin of `sudo python3 - MODE [CA]`): connects to the database host as
+ * the app does (its environment's login), with TLS checked against the stack's CA (stack), another
+ * CA (other), or no TLS (plain); prints "connected <TLS version>" or "refused <MariaDB's error>".
+ */
+const CONNECT = `
+import sys, MySQLdb
+env = dict(l.split("=", 1) for l in open("/etc/hbnb/hbnb.env").read().splitlines() if "=" in l and l[0] != "#")
+login = dict(host=env["HBNB_MYSQL_HOST"], user=env["HBNB_MYSQL_USER"], passwd=env["HBNB_MYSQL_PWD"],
+             db=env["HBNB_MYSQL_DB"], connect_timeout=5)
+tls = {"stack": {"ssl": {"ca": "/etc/hbnb/database-ca.pem"}}, "plain": {}}.get(sys.argv[1], {"ssl": {"ca": sys.argv[-1]}})
+try:
+    cursor = MySQLdb.connect(**login, **tls).cursor()
+    cursor.execute("SHOW STATUS LIKE 'Ssl_version'")
+    print("connected", cursor.fetchone()[1])
+except MySQLdb.Error as error:
+    print("refused", error.args[0])
+`;
+
+/** Whether a TCP connection from SERVER to the database host's port 3306 succeeds (3 s at most). */
+const opens3306 = async (server: TestServer): Promise<boolean> =>
+  (await server.sh(`timeout 3 bash -c '</dev/tcp/${db.host.address}/3306'`)).code === 0;
+
+describe("the database host (databaseHost)", () => {
+  test("data written through the load balancer is seen from both web servers", async () => {
+    const id = await lb.created("/api/v1/states", { name: "Shared" });
+    for (const web of webs) {
+      const answer = await web.http(`/api/v1/states/${id}`);
+      expect([web.name, answer.status, JSON.parse(answer.body).name]).toEqual([web.name, 200, "Shared"]);
+    }
+  });
+
+  test("MariaDB admits the web servers only: its accounts and the firewall; 3306 closed to others", async () => {
+    const accounts = await db.run(`sudo mariadb -N -e "SELECT Host FROM mysql.user WHERE User = 'hbnb' ORDER BY Host"`);
+    expect(accounts.split("\n").sort()).toEqual(servers.map((s) => s.address).sort());
+    for (const web of webs) expect([web.name, await opens3306(web)]).toEqual([web.name, true]);
+    // This machine (the test runner) and the load balancer: dropped by the firewall.
+    expect(await db.reachable(3306)).toBe(false);
+    expect(await opens3306(lb)).toBe(false);
+    // MariaDB itself listens for them (the firewall is what keeps the others out).
+    expect(await db.run("sudo ss -Hltn 'sport = :3306'")).toContain("0.0.0.0:3306");
+  });
+
+  test("MariaDB speaks TLS only, with the certificate of the stack's CA, which the web servers check", async () => {
+    const other = "/tmp/other-ca.pem";
+    await webs[0].run(
+      `openssl req -x509 -newkey rsa:2048 -nodes -keyout /tmp/other-ca.key -out ${other} -days 1 -subj /CN=other 2>/dev/null`,
+    );
+    const connect = async (mode: string) =>
+      (await webs[0].run(`sudo python3 - ${mode} ${other}`, CONNECT)).split(" ")[0];
+    // The app's way (its URL's ssl_ca): TLS, and MariaDB's certificate passes the check.
+    expect(await webs[0].run("sudo python3 - stack", CONNECT)).toMatch(/^connected TLSv1\.[23]$/);
+    // Without TLS: refused. Checking the certificate against another CA: refused.
+    expect(await connect("plain")).toBe("refused");
+    expect(await connect("other")).toBe("refused");
+  });
+
+  test("rebooted under load: JSON 503 at once while it is down, nothing lost, serving again with no step", async () => {
+    const before = await lb.created("/api/v1/states", { name: "Before the reboot" });
+    const answers: { status: number; seconds: number; body: string; type: string | null; id?: string }[] = [];
+    let rebooted = false;
+    // Writes through the load balancer, one after the other, from before the reboot until the
+    // database host is back up and a write has succeeded again.
+    const writes = (async () => {
+      for (let i = 0; !rebooted || answers[answers.length - 1]?.status !== 201; i++) {
+        if (i > 20_000) throw new Error("the writes did not succeed again after the reboot");
+        const started = Date.now();
+        const answer = await lb.http("/api/v1/states", json({ name: `During the reboot ${i}` }));
+        const seconds = (Date.now() - started) / 1000;
+        const type = answer.headers.get("content-type");
+        answers.push({ status: answer.status, seconds, body: answer.body, type });
+        if (answer.status === 201) answers[answers.length - 1].id = (JSON.parse(answer.body) as { id: string }).id;
+      }
+    })();
+    writes.catch(() => undefined); // awaited in the action below; a failure is reported there
+    const { loads } = await underLoad(lb, async () => {
+      await reboot(db.name);
+      rebooted = true;
+      await writes;
+    }, ["/api/v1/states"]);
+    console.log(
+      `database host rebooted under load: ${JSON.stringify(loads.map((l) => [l.url, l.requests, l.errors]))}`,
+    );
+    const down = answers.filter((a) => a.status !== 201);
+    const longest = Math.max(...answers.map((a) => a.seconds));
+    console.log(
+      `writes during the reboot: ${answers.length}, ${down.length} answered 503; the longest answer took ${longest.toFixed(2)} s`,
+    );
+    // The database was seen down, and every answer then was the app's JSON 503, none a hang.
+    expect(down.length).toBeGreaterThan(0);
+    for (const a of down) {
+      expect([a.status, a.type, JSON.parse(a.body)]).toEqual([
+        503,
+        "application/json",
+        { error: "Database unavailable" },
+      ]);
+    }
+    for (const a of answers) expect(a.seconds).toBeLessThan(5);
+    // Nothing written is lost: the state from before and every write that was answered 201.
+    const saved = answers.filter((a) => a.id !== undefined).map((a) => a.id!);
+    const listed = new Set((JSON.parse((await lb.http("/api/v1/states")).body) as { id: string }[]).map((s) => s.id));
+    expect([before, ...saved].filter((id) => !listed.has(id))).toEqual([]);
+    // Both web servers serve again by themselves: no deploy, no restart.
+    for (const web of webs) {
+      await until(
+        `${web.name} serves the API again`,
+        120,
+        async () => (await web.http("/api/v1/states")).status === 200,
+      );
+    }
+  });
+
+  test("the backup job dumps the database, and the restore command puts that dump back", async () => {
+    expect(await db.run("systemctl is-enabled hbnb-stack-backup.timer")).toBe("enabled");
+    const kept = await lb.created("/api/v1/states", { name: "In the backup" });
+    // The unit itself, as the timer starts it.
+    await db.run("sudo systemctl start hbnb-stack-backup.service");
+    const dumps = (await db.run(`sudo ls ${BACKUP_DIR}`)).split("\n");
+    expect(dumps).toEqual([expect.stringMatching(/^hbnb-\d{8}T\d{6}Z\.sql\.gz$/)]);
+    const lost = await lb.created("/api/v1/states", { name: "After the backup" });
+    expect((await lb.http(`/api/v1/states/${kept}`, { method: "DELETE" })).status).toBe(200);
+    const restored = await db.run("sudo hbnb-stack-restore");
+    expect(restored).toBe(`restored hbnb from ${BACKUP_DIR}/${dumps[0]}`);
+    // Through both web servers, with no restart: the dump's data, and nothing written after it.
+    for (const web of webs) {
+      expect([web.name, (await web.http(`/api/v1/states/${kept}`)).status]).toEqual([web.name, 200]);
+      expect([web.name, (await web.http(`/api/v1/states/${lost}`)).status]).toEqual([web.name, 404]);
+    }
+  });
+});
+
+describe("pulumi destroy on the load balancer and the database host (their undos)", () => {
+  test("HAProxy stops, port 80 closes, the distribution's haproxy.cfg is back, the firewall's rules go", async () => {
+    expect(await lb.run(`test -f ${HAPROXY_CONFIG_PATH}.dist && echo kept`)).toBe("kept");
+    const reports = await undoPlan(lb.target, lbPlan, {
+      stateFile: stateFile(lb.name),
+      log: (line) => lb.log.push(line),
+    });
+    expect(reports.map((r) => r.step)).toEqual(["undo-firewall", "undo-haproxy"]);
+    expect((await lb.sh("systemctl is-active haproxy")).out).toBe("inactive");
+    expect((await lb.sh("systemctl is-enabled haproxy")).out).toBe("disabled");
+    expect(await lb.reachable(80)).toBe(false);
+    expect((await lb.sh(`grep -c hbnb-stack ${HAPROXY_CONFIG_PATH}`)).out).toBe("0");
+    expect((await lb.sh(`test -e ${HAPROXY_CONFIG_PATH}.dist`)).code).toBe(1);
+    expect((await lb.sh("sudo ufw status")).out).toBe("Status: inactive");
+  });
+
+  test("MariaDB's users of the app, its drop-in, the backup job and the 3306 rules go; the data is kept", async () => {
+    const reports = await undoPlan(db.target, dbPlan, {
+      stateFile: stateFile(db.name),
+      log: (line) => db.log.push(line),
+    });
+    expect(reports.map((r) => r.step)).toEqual(["undo-firewall", "undo-backup", "undo-mariadb"]);
+    expect(await db.run(`sudo mariadb -N -e "SELECT COUNT(*) FROM mysql.user WHERE User = 'hbnb'"`)).toBe("0");
+    expect(await db.run(`sudo mariadb -N -e "SHOW DATABASES LIKE 'hbnb'"`)).toBe("hbnb");
+    expect((await db.sh("test -e /etc/mysql/mariadb.conf.d/60-hbnb-stack.cnf")).code).toBe(1);
+    expect((await db.sh("test -e /etc/mysql/hbnb-stack-tls")).code).toBe(1);
+    expect((await db.sh("systemctl is-enabled hbnb-stack-backup.timer")).code).not.toBe(0);
+    expect((await db.sh("test -e /usr/local/sbin/hbnb-stack-restore")).code).toBe(1);
+    // destroyKeepsData (true by default): the dumps stay.
+    expect(await db.run(`sudo ls ${BACKUP_DIR} | wc -l`)).toBe("1");
+    expect((await db.sh("sudo ufw show added")).out).not.toContain("3306");
+    // The distribution's settings: no TCP port listening but loopback's.
+    expect(await db.run("sudo ss -Hltn 'sport = :3306'")).not.toContain("0.0.0.0:3306");
+  });
 });

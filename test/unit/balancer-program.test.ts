@@ -22,11 +22,17 @@ describe("the README's recipe, through the whole program", () => {
       "server-2-drain",
       "server-2-ready",
     ]);
-    expect(names.filter((n) => n.startsWith("load-balancer"))).toEqual([
+    expect(names.filter((n) => n.startsWith("load-balancer") && !n.endsWith("-undo"))).toEqual([
       "load-balancer-wait",
       "load-balancer-packages",
       "load-balancer-haproxy",
       "load-balancer-firewall",
+    ]);
+    // A load balancer of your own: `pulumi destroy` takes HAProxy and its firewall rules back out.
+    const undos = run.resources.filter((r) => r.name.startsWith("load-balancer") && r.name.endsWith("-undo"));
+    expect(undos.map((r) => [r.name, r.inputs.delete])).toEqual([
+      ["load-balancer-haproxy-undo", expect.stringContaining("| base64 -d | sudo -n bash -s")],
+      ["load-balancer-firewall-undo", expect.stringContaining("| base64 -d | sudo -n bash -s")],
     ]);
     const haproxy = run.resources.find((r) => r.name === "load-balancer-haproxy")!;
     expect(haproxy.inputs.connection.value).toEqual(expect.objectContaining({ host: "192.0.2.20" }));

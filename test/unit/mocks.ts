@@ -107,6 +107,13 @@ function computedOutputs(type: string, name: string, inputs: State): State {
       return { arn: `arn:aws:iam::${ACCOUNT_ID}:role/${name}`, name: inputs.name ?? `${name}-${n}` };
     case "random:index/randomPassword:RandomPassword":
       return { result: `mock-random-${name}-${n}` };
+    case "tls:index/privateKey:PrivateKey":
+      return { privateKeyPem: `mock-key-${name}` };
+    case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
+      return { certPem: `mock-cert-${name}` };
+    case "tls:index/certRequest:CertRequest":
+      return { certRequestPem: `mock-request-${name}` };
     case "aws:s3/bucket:Bucket": {
       const bucket = inputs.bucket ?? `${name}-${n}`;
       return { arn: `arn:aws:s3:::${bucket}`, bucket };

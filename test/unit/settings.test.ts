@@ -173,7 +173,7 @@ describe("loadBalancerHost", () => {
     [
       "two web servers on SQLite",
       { ...existing, hosts: '["192.0.2.10", "192.0.2.11"]', loadBalancerHost: "192.0.2.20" },
-      'hbnb-stack:hosts = 2 web servers behind hbnb-stack:loadBalancerHost with database "sqlite" (a SQLite file on each server): each server would keep data of its own; set databaseUrl to one MySQL or MariaDB database all servers share (pulumi config set --secret databaseUrl mysql+mysqldb://user:pass@host/db), or list one web server',
+      'hbnb-stack:hosts = 2 web servers behind hbnb-stack:loadBalancerHost with database "sqlite" (a SQLite file on each server): each server would keep data of its own; set databaseHost to a server that runs MariaDB for them all (pulumi config set databaseHost 192.0.2.30), or databaseUrl to one MySQL or MariaDB database they share (pulumi config set --secret databaseUrl mysql+mysqldb://user:pass@host/db), or list one web server',
     ],
     [
       "two web servers with MariaDB on each",
@@ -183,7 +183,7 @@ describe("loadBalancerHost", () => {
         loadBalancerHost: "192.0.2.20",
         database: "mariadb",
       },
-      'hbnb-stack:hosts = 2 web servers behind hbnb-stack:loadBalancerHost with database "mariadb" (MariaDB on each server): each server would keep data of its own; set databaseUrl to one MySQL or MariaDB database all servers share (pulumi config set --secret databaseUrl mysql+mysqldb://user:pass@host/db), or list one web server',
+      'hbnb-stack:hosts = 2 web servers behind hbnb-stack:loadBalancerHost with database "mariadb" (MariaDB on each server): each server would keep data of its own; set databaseHost to a server that runs MariaDB for them all (pulumi config set databaseHost 192.0.2.30), or databaseUrl to one MySQL or MariaDB database they share (pulumi config set --secret databaseUrl mysql+mysqldb://user:pass@host/db), or list one web server',
     ],
     [
       "with target aws",
@@ -192,6 +192,63 @@ describe("loadBalancerHost", () => {
     ],
   ])("%s", (_, raw, message) => {
     expect(problemsOf(raw)).toEqual([message]);
+  });
+});
+
+describe("databaseHost", () => {
+  const two = { ...existing, hosts: '["192.0.2.10", "192.0.2.11", "192.0.2.30"]', loadBalancerHost: "192.0.2.20" };
+  test("one of hosts: it runs MariaDB only; the web servers behind the load balancer share it", () => {
+    const settings = parseSettings({ ...two, databaseHost: "192.0.2.30" });
+    expect([settings.databaseHost, settings.app.database]).toEqual(["192.0.2.30", "mariadb"]);
+    expect(webHosts(settings)).toEqual(["192.0.2.10", "192.0.2.11"]);
+  });
+
+  test("a server of its own, with database mariadb said or left at its default; none by default", () => {
+    const own = { ...two, hosts: '["192.0.2.10", "192.0.2.11"]', databaseHost: "db.example.com" };
+    expect(parseSettings(own).app.database).toBe("mariadb");
+    expect(parseSettings({ ...own, database: "mariadb" }).databaseHost).toBe("db.example.com");
+    expect(webHosts(parseSettings(own))).toEqual(["192.0.2.10", "192.0.2.11"]);
+    expect(parseSettings(existing).databaseHost).toBeUndefined();
+  });
+
+  test.each<[string, RawConfig, string[]]>([
+    [
+      "not an address",
+      { ...existing, databaseHost: "db 1" },
+      [
+        'hbnb-stack:databaseHost = "db 1": expected the IP address or DNS name of the server that runs MariaDB, one of hosts or a server of its own',
+      ],
+    ],
+    [
+      "the load balancer's server",
+      { ...two, databaseHost: "192.0.2.20" },
+      [
+        'hbnb-stack:databaseHost = "192.0.2.20": it is loadBalancerHost too; HAProxy and MariaDB go on two servers: set databaseHost to another server',
+      ],
+    ],
+    [
+      "the only host",
+      { ...existing, databaseHost: "192.0.2.10" },
+      [
+        'hbnb-stack:databaseHost = "192.0.2.10": no server of hosts would be left to run the app; add the web servers to hosts, or remove databaseHost (pulumi config rm databaseHost)',
+      ],
+    ],
+    [
+      "with databaseUrl",
+      { ...two, databaseHost: "192.0.2.30", databaseUrl: "mysql+mysqldb://h:p@192.0.2.40/h" },
+      [
+        'hbnb-stack:databaseHost = "192.0.2.30" and hbnb-stack:databaseUrl is set: the app uses one database, MariaDB on the database host or the one at databaseUrl; remove databaseUrl (pulumi config rm databaseUrl) to use the database host, or remove databaseHost (pulumi config rm databaseHost)',
+      ],
+    ],
+    [
+      "with target aws",
+      { ...aws, databaseHost: "192.0.2.30" },
+      [
+        'hbnb-stack:databaseHost = "192.0.2.30": only applies to target existing, but target is aws; remove it (pulumi config rm databaseHost), or set target to existing to use those servers',
+      ],
+    ],
+  ])("%s", (_, raw, messages) => {
+    expect(problemsOf(raw)).toEqual(messages);
   });
 });
 

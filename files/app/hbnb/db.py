@@ -16,6 +16,16 @@ STATEMENT_BUDGET = 2.0
 # SQLite calls the budget's check every this many of its virtual machine's instructions
 # (well under a millisecond of work).
 CHECK_EVERY = 10_000
+# A MySQL or MariaDB server over TCP (the stack's database host, RDS), in whole seconds as the
+# client library (MariaDB Connector/C, through MySQLdb) takes them. Without them a server that is
+# down or unreachable holds each request for the kernel's TCP give-up (minutes), and the workers
+# with it: with them the request answers 503 in JSON (hbnb/errors.py) and the next one tries again.
+# - connect: a server on the same network answers the TCP handshake and sends its greeting in
+#   milliseconds; no answer in a second means it is not there.
+CONNECT_TIMEOUT = 1
+# - read and write: each wait for the server's answer to a statement (the API's costliest took
+#   ~20 ms), well under Gunicorn's 30 s.
+IO_TIMEOUT = 5
 
 
 def make_engine(url, statement_budget=STATEMENT_BUDGET):
@@ -25,6 +35,13 @@ def make_engine(url, statement_budget=STATEMENT_BUDGET):
     # pre_ping: MySQL closes idle connections (wait_timeout); test each one before use. A
     # SQLite file has no server to drop a connection: no test, no extra query per request.
     options = {"pool_pre_ping": not sqlite}
+    if parsed.get_backend_name() == "mysql" and (parsed.host or "localhost") != "localhost":
+        # (Through the unix socket, MariaDB on the server: a file, no network to wait for.)
+        options["connect_args"] = {
+            "connect_timeout": CONNECT_TIMEOUT,
+            "read_timeout": IO_TIMEOUT,
+            "write_timeout": IO_TIMEOUT,
+        }
     if sqlite and parsed.database not in (None, "", ":memory:"):
         # SQLAlchemy 1.4 (Debian 12, Ubuntu 22.04) opens a new SQLite connection for every
         # request of a file database; opening one (the file, its WAL index, the schema read
