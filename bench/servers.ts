@@ -9,7 +9,13 @@ import { upload } from "../local/ssh";
  * The servers of the benchmarks: disposable local servers (local/host.sh) under names of their
  * own, so that they never collide with the servers of tests that run at the same time.
  */
-export const NAMES = { classic: "hbnb-bench-classic", stack: "hbnb-bench-stack", deploy: "hbnb-bench-deploy" };
+/** HBNB_BENCH_PREFIX (default hbnb) starts each name: runs side by side on one machine stay apart. */
+const PREFIX = process.env.HBNB_BENCH_PREFIX || "hbnb";
+export const NAMES = {
+  classic: `${PREFIX}-bench-classic`,
+  stack: `${PREFIX}-bench-stack`,
+  deploy: `${PREFIX}-bench-deploy`,
+};
 
 /**
  * A local server of the benchmarks (local/server.ts): booted brand-new each time, its plan for
