@@ -102,15 +102,6 @@ def test_a_restore_of_the_file_moves_the_link(published, seeded_database):
     until("the link moved", lambda: link(run) != token)
 
 
-def test_a_file_put_in_place_by_rename_moves_the_link(published, seeded_database, tmp_path):
-    _, run, path = published
-    token = link(run)
-    copy = tmp_path / "restored.db"
-    copy.write_bytes(seeded_database.read_bytes())
-    os.replace(copy, path)
-    until("the link moved", lambda: link(run) != token)
-
-
 def test_publish_makes_a_new_token_that_nginx_can_reach_and_drops_old_ones(tmp_path, monkeypatch):
     monkeypatch.setattr(generation_link, "KEEP_SECONDS", 0)
     first = publish(tmp_path)
