@@ -40,7 +40,7 @@ const fixed = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export async function benchPage({ classic, stack, accessLog, shape, rounds, say }: PageBench): Promise<void> {
-  const lines = async () => Number((await stack.sh(`sudo wc -l < ${accessLog}`)).trim());
+  const lines = async () => parseInt(await stack.sh(`sudo -n wc -l ${accessLog}`), 10);
   const classicFigures = new Map<string, Figures>();
   const stackFigures = new Map<string, Figures>();
   let gunicornLines = 0;
