@@ -64,6 +64,15 @@ test("while the data is unchanged, Nginx answers the page and places_search and 
     async () => (after = await accessLog()).length > before.length,
   );
   expect(after.slice(before.length).map((line) => line.split('"')[1])).toEqual(["GET /api/v1/states HTTP/1.0"]);
+  // Kept gzipped for a client that takes gzip (this one does), plain for one that does not.
+  expect((await server.http("/")).headers.get("content-encoding")).toBe("gzip");
+  const plain = await server.sh(
+    "curl -s -D - -o /dev/null http://127.0.0.1/ | tr -d '\\r' | grep -i '^x-cache-status\\|^content-encoding'",
+  );
+  expect(plain.out).toBe("X-Cache-Status: MISS");
+  expect(
+    (await server.sh("curl -s -D - -o /dev/null http://127.0.0.1/ | tr -d '\\r' | grep -i '^x-cache-status'")).out,
+  ).toBe("X-Cache-Status: HIT");
 });
 
 test("every write of the API is seen by the very next page and places_search request, under load", async () => {

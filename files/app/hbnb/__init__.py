@@ -8,7 +8,7 @@ from flask import Flask
 from flask_cors import CORS
 from werkzeug.routing import Map
 
-from hbnb import db, errors, generation_link, health
+from hbnb import compression, db, errors, generation_link, health
 from hbnb.api.v1 import api_v1
 from hbnb.config import settings_from_env
 from hbnb.web import demo, pages
@@ -74,6 +74,7 @@ def create_app(config=None):
         response.headers["X-Hbnb-Release"] = app.config["RELEASE"]
         return response
 
+    compression.init_app(app)
     app.register_blueprint(api_v1)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(pages.blueprint)
