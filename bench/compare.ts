@@ -4,6 +4,7 @@ import { buildBundle } from "../core/bundle";
 import { LoadResult } from "./wrk";
 import { describe, machine, Machine, progress, seconds } from "./machine";
 import { Figures, loadRoute, LoadShape, summarize } from "./measure";
+import { benchPage } from "./page";
 import { BROWSER_HEADERS, Route, routes } from "./routes";
 import { bareAptSeconds, BenchServer, liftRateLimit, liftSearchLimit, NAMES, setUpClassic } from "./servers";
 import { measureDataGrowth } from "./data-growth";
@@ -179,6 +180,14 @@ async function main(): Promise<void> {
         `fresh server: ${apt.toFixed(1)} s; ratio ${ratio.toFixed(2)}× ` +
         `(target ≤ ${TARGET.coldDeploy}×: ${ratio <= TARGET.coldDeploy ? "met" : "NOT met"}).`,
     );
+    await benchPage({
+      classic,
+      stack,
+      accessLog: plan.layout.services[0].accessLog,
+      shape: SHAPE,
+      rounds: ROUNDS,
+      say,
+    });
     say(`The cold deploy step by step: ${steps.map((r) => `${r.step} ${r.seconds.toFixed(1)} s`).join(", ")}.`);
     balancer(say);
     say();

@@ -15,6 +15,16 @@ if body then
   wrk.body = body
   wrk.headers["Content-Type"] = "application/json"
 end
+-- A path to which each request adds a number of its own (WRK_VARY_PATH): every request is a URL
+-- no cache has seen yet, so the app itself answers it (the e2e tests' load through a worker).
+local vary = os.getenv("WRK_VARY_PATH")
+if vary then
+  local n = 0
+  function request()
+    n = n + 1
+    return wrk.format(nil, vary .. n)
+  end
+end
 -- A pause before each request of a connection (wrk's own hook), for a steady, lighter load.
 local pause = tonumber(os.getenv("WRK_PAUSE_MS") or "")
 if pause then

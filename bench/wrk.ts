@@ -26,6 +26,8 @@ export interface LoadOptions {
    * (about connections × 1000 / (pause + latency) req/s) than wrk's flat-out default.
    */
   pauseMs?: number;
+  /** A path to which each request adds a number of its own (one thread: no number twice). */
+  varyPath?: string;
 }
 
 export interface LoadResult {
@@ -73,6 +75,7 @@ export function startLoad(options: LoadOptions): LoadRun {
     ...(options.body ? { WRK_BODY: options.body } : {}),
     ...(options.bodyFile ? { WRK_BODY_FILE: options.bodyFile } : {}),
     ...(options.pauseMs ? { WRK_PAUSE_MS: String(options.pauseMs) } : {}),
+    ...(options.varyPath ? { WRK_VARY_PATH: options.varyPath } : {}),
   };
   // stdbuf -oL: wrk's stdout is a pipe here, which stdio would flush only at exit; line by line,
   // its first line tells when the load has begun. (stdbuf execs wrk: same process, same signals.)

@@ -41,6 +41,11 @@ export interface Layout {
   toolsDir: string;
   /** Nginx's cache of the app's answers (created by Nginx, owned by its user). */
   cacheDir: string;
+  /**
+   * Where the bundled app publishes its data's generation for Nginx's cache keys (a symlink,
+   * hbnb/generation_link.py): the app unit's runtime directory.
+   */
+  generationDir: string;
 }
 
 /** RELEASE_FILES: the paths in the release, where a user's app's services are found. */
@@ -77,6 +82,7 @@ export function layout(app: AppSettings, releaseFiles: string[] = []): Layout {
     pendingFile: `${stateDir}/${service}.pending`,
     toolsDir: "/usr/local/lib/hbnb-stack",
     cacheDir: `/var/cache/nginx-${service}`,
+    generationDir: `/run/${service}-generation`,
   };
 }
 

@@ -72,6 +72,9 @@ def make_app(tmp_path):
 
     yield factory
     for app in apps:
+        watcher = app.extensions.get("hbnb.generation_watcher")
+        if watcher:
+            watcher.stopped.set()
         engine_of(app).dispose()
 
 

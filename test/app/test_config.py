@@ -14,6 +14,8 @@ def test_defaults():
         # Writes need a token, and none is set: the API is read-only.
         "API_WRITE_ACCESS": "token",
         "API_TOKEN": None,
+        # No directory to publish the data's generation in: not published.
+        "GENERATION_DIR": None,
     }
 
 
@@ -24,6 +26,7 @@ def test_explicit_values():
         "HBNB_SECRET_KEY": "k",
         "HBNB_API_WRITE_ACCESS": "open",
         "HBNB_API_TOKEN": "t",
+        "HBNB_GENERATION_DIR": "/run/hbnb-generation",
         # HBNB_DATABASE_URL wins over the original's variables.
         "HBNB_TYPE_STORAGE": "db",
         "HBNB_MYSQL_USER": "u",
@@ -34,6 +37,7 @@ def test_explicit_values():
         "SECRET_KEY": "k",
         "API_WRITE_ACCESS": "open",
         "API_TOKEN": "t",
+        "GENERATION_DIR": "/run/hbnb-generation",
     }
 
 

@@ -1,58 +1,130 @@
-"""GET /-/generation and the X-Hbnb-Release header: what Nginx keys its cache of answers by.
+"""The data's generation and its link, and the X-Hbnb-Release header: what Nginx keys its cache
+of answers by (files/nginx/data-cache.conf.njk).
 
-The cache is only as good as this number: every committed change must move it on, and
-nothing else may (or the cache would never hit)."""
+The cache is only as good as these: every committed change must move the link on before its
+request answers, a change behind the app's back within the watcher's poll, and reads must not
+(or the cache would never hit)."""
+import os
+import sqlite3
+import time
+
 import pytest
-from sqlalchemy import delete
 
+from hbnb import generation_link
 from hbnb.db import engine_of, make_engine
-from hbnb.models import Generation
+from hbnb.generation_link import GENERATION_QUERY, publish
 from hbnb.seed import create_schema, seed
 
 
-def generation(client):
-    response = client.get("/-/generation")
-    assert response.status_code == 204
-    assert response.data == b""
-    assert response.headers["Cache-Control"] == "no-store"
-    release, _, value = response.headers["X-Hbnb-Generation"].rpartition(".")
-    assert release == response.headers["X-Hbnb-Release"]
-    return int(value)
+def generation(app):
+    with engine_of(app).connect() as connection:
+        return connection.exec_driver_sql(GENERATION_QUERY).scalar()
+
+
+def link(directory):
+    """The token the link names now (what Nginx's $realpath_root ends with)."""
+    target = os.path.realpath(directory / "generation")
+    assert os.path.dirname(target) == str(directory / "generations")
+    return os.path.basename(target)
+
+
+def until(what, check, seconds=10):
+    """Polls CHECK until true; fails after SECONDS (a generous bound, not the watcher's)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: not within {seconds} s")
+
+
+@pytest.fixture
+def published(make_app, seeded_database, tmp_path):
+    """A seeded app that publishes its generation in tmp_path/run, its watcher polling."""
+    path = tmp_path / "hbnb.db"
+    path.write_bytes(seeded_database.read_bytes())
+    run = tmp_path / "run"
+    run.mkdir()
+    app = make_app(DATABASE_URL=f"sqlite:///{path}", GENERATION_DIR=str(run))
+    assert app.extensions["hbnb.generation_watcher"].ready.wait(10)
+    return app, run, path
+
+
+def test_every_write_moves_the_generation_and_the_link_on_and_nothing_else_does(published, ids):
+    app, run, _ = published
+    # Only the app's own publishing here: the watcher would also move the link, a moment after
+    # each write (its fingerprint moved too), and that moment is not the test's to know.
+    app.extensions["hbnb.generation_watcher"].stopped.set()
+    client = app.test_client()
+    api = lambda method, path, **kw: client.open(f"/api/v1{path}", method=method, **kw)  # noqa: E731
+    loft, pool = ids("Place", "Sunny loft near the bay"), ids("Amenity", "Pool")
+    sf = ids("City", "California", "San Francisco")
+    user = api("GET", "/users").get_json()[0]["id"]
+    before, tokens = generation(app), {link(run)}
+    writes = [
+        lambda: api("POST", f"/cities/{sf}/places", json={"user_id": user, "name": "E2E"}),
+        lambda: api("PUT", f"/places/{loft}", json={"name": "Renamed loft"}),
+        lambda: api("POST", f"/places/{loft}/amenities/{pool}"),
+        lambda: api("DELETE", f"/places/{loft}/amenities/{pool}"),
+        lambda: api("DELETE", f"/places/{loft}"),
+    ]
+    for number, write in enumerate(writes, start=1):
+        assert write().status_code in (200, 201)
+        # Moved on by the time the request has answered: no wait.
+        assert generation(app) == before + number
+        assert link(run) not in tokens
+        tokens.add(link(run))
+    moved, token = generation(app), link(run)
+    # Reads, searches, the page, refused writes: the data did not change, nor does anything.
+    assert api("GET", "/states").status_code == 200
+    assert api("POST", "/places_search", json={}).status_code == 200
+    assert client.get("/").status_code == 200
+    assert api("POST", "/states", json={"nom": "x"}).status_code == 400
+    assert api("PUT", "/states/nope", json={"name": "x"}).status_code == 404
+    assert api("DELETE", f"/places/{loft}").status_code == 404
+    assert (generation(app), link(run)) == (moved, token)
+
+
+def test_a_row_changed_behind_the_apps_back_moves_the_link(published):
+    _, run, path = published
+    token = link(run)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE states SET name = 'Changed directly' WHERE name = 'Texas'")
+    until("the link moved", lambda: link(run) != token)
+
+
+def test_a_restore_of_the_file_moves_the_link(published, seeded_database):
+    _, run, path = published
+    token = link(run)
+    # A restore through SQLite's backup API, as `sqlite3 hbnb.db ".restore backup.db"` does.
+    with sqlite3.connect(seeded_database) as backup, sqlite3.connect(path) as live:
+        backup.backup(live)
+    until("the link moved", lambda: link(run) != token)
+
+
+def test_publish_makes_a_new_token_that_nginx_can_reach_and_drops_old_ones(tmp_path, monkeypatch):
+    monkeypatch.setattr(generation_link, "KEEP_SECONDS", 0)
+    first = publish(tmp_path)
+    second = publish(tmp_path)
+    assert first != second
+    assert link(tmp_path) == second
+    # Others may pass through (Nginx's user is not in the app's group), not list.
+    assert (tmp_path / "generations").stat().st_mode & 0o777 == 0o711
+    assert sorted(os.listdir(tmp_path / "generations")) == [second]
+
+
+def test_without_a_directory_nothing_is_published(app, tmp_path):
+    assert app.config["GENERATION_DIR"] is None
+    assert "hbnb.generation_watcher" not in app.extensions
+    assert app.test_client().post("/api/v1/states", json={"name": "Oregon"}).status_code == 201
 
 
 def test_names_the_release_and_starts_at_zero(make_app, tmp_path):
     (tmp_path / "RELEASE").write_text("r-0123456789ab\n")
     app = make_app()
     create_schema(engine_of(app))
-    response = app.test_client().get("/-/generation")
-    assert response.headers["X-Hbnb-Generation"] == "r-0123456789ab.0"
-    assert response.headers["X-Hbnb-Release"] == "r-0123456789ab"
-
-
-def test_every_write_moves_it_on_and_nothing_else_does(seeded_api, seeded_client, ids):
-    loft, pool = ids("Place", "Sunny loft near the bay"), ids("Amenity", "Pool")
-    texas = ids("State", "Texas")
-    before = generation(seeded_client)
-    writes = [
-        lambda: seeded_api.create("/states", {"name": "Oregon"}),
-        lambda: seeded_api.update(f"/states/{texas}", {"name": "Lone Star"}),
-        lambda: seeded_api.call("POST", f"/places/{loft}/amenities/{pool}"),
-        lambda: seeded_api.call("DELETE", f"/places/{loft}/amenities/{pool}"),
-        lambda: seeded_api.delete(f"/places/{loft}"),
-    ]
-    for number, write in enumerate(writes, start=1):
-        write()
-        assert generation(seeded_client) == before + number
-    moved = generation(seeded_client)
-    # Reads, searches, the page, refused writes: the data did not change, nor does the number.
-    seeded_api.get("/states")
-    seeded_api.get("/stats")
-    assert seeded_api.call("POST", "/places_search", json={}).status_code == 200
-    assert seeded_client.get("/").status_code == 200
-    assert seeded_api.call("POST", "/states", json={"nom": "x"}).status_code == 400
-    assert seeded_api.call("PUT", "/states/nope", json={"name": "x"}).status_code == 404
-    assert seeded_api.call("DELETE", f"/places/{loft}").status_code == 404
-    assert generation(seeded_client) == moved
+    assert generation(app) == 0
+    assert app.test_client().get("/api/v1/status").headers["X-Hbnb-Release"] == "r-0123456789ab"
 
 
 def test_a_write_by_another_worker_is_seen(seeded_app, make_app):
@@ -60,20 +132,11 @@ def test_a_write_by_another_worker_is_seen(seeded_app, make_app):
     # a pool, and a pooled connection still sees what the other committed.
     other = make_app(DATABASE_URL=seeded_app.config["DATABASE_URL"])
     reader, writer = seeded_app.test_client(), other.test_client()
-    before = generation(reader)
+    before = generation(seeded_app)
     states = len(reader.get("/api/v1/states").get_json())
     assert writer.post("/api/v1/states", json={"name": "Oregon"}).status_code == 201
-    assert generation(reader) == before + 1
+    assert generation(seeded_app) == before + 1
     assert len(reader.get("/api/v1/states").get_json()) == states + 1
-
-
-def test_without_its_row_the_answer_is_503_so_nginx_does_not_cache(app):
-    with engine_of(app).begin() as connection:
-        connection.execute(delete(Generation))
-    response = app.test_client().get("/-/generation")
-    assert response.status_code == 503
-    assert response.get_json() == {"error": "No data generation"}
-    assert "X-Hbnb-Generation" not in response.headers
 
 
 def test_every_answer_names_its_release_errors_too(make_app, tmp_path):
@@ -93,17 +156,9 @@ def test_a_file_database_keeps_its_connections(tmp_path, url, pooled):
     engine.dispose()
 
 
-def test_without_its_table_the_answer_is_503_too(app):
-    with engine_of(app).begin() as connection:
-        Generation.__table__.drop(connection)
-    response = app.test_client().get("/-/generation")
-    assert response.status_code == 503
-    assert response.get_json() == {"error": "No data generation"}
-
-
-def test_each_seed_moves_it_on(seeded_app, seeded_client):
+def test_each_seed_moves_it_on(seeded_app):
     # A rollback may have run a release that changed rows without moving the generation: the
     # deploy's seed makes sure no cached answer outlives that.
-    before = generation(seeded_client)
+    before = generation(seeded_app)
     seed(engine_of(seeded_app))
-    assert generation(seeded_client) == before + 1
+    assert generation(seeded_app) == before + 1

@@ -25,14 +25,15 @@ interface LoadTarget {
 }
 
 /**
- * Runs ACTION while PATHS of SERVER (default: the bundled app's page and a static file) are
- * under load, from before it begins until it has ended (wrk is stopped then; 5 minutes at most).
+ * Runs ACTION while PATHS of SERVER (default: the bundled app's page, a static file, and the
+ * number page) are under load, from before it begins until it has ended (wrk is stopped then; 5
+ * minutes at most). A path ending in `*` takes a number of its own in each request instead.
  * The machine is this test's alone meanwhile: no other file boots or deploys (alone.ts).
  */
 export function underLoad<T>(
   server: TestServer,
   action: () => Promise<T>,
-  paths = ["/", "/static/styles/common.css"],
+  paths = ["/", "/static/styles/common.css", "/number_odd_or_even/*"],
   target: LoadTarget = {},
 ): Promise<{ result: T; loads: LoadResult[] }> {
   return alone(() => loaded(server, action, paths, target));
@@ -49,9 +50,14 @@ async function loaded<T>(
   // reload took over wrk's default 5 s once, and was answered. wrk waits longer than Nginx's own
   // 60 s upstream timeouts, so Nginx's verdict (a 502 or 504, counted as status) is the one.
   const shape = { seconds: 300, connections: 8, threads: 1, timeoutSeconds: 70, headers };
-  // The bundled app's page: Nginx may send it from its cache, but asks Gunicorn for the data's
-  // generation first, so every request of it goes through a worker.
-  const runs = paths.map((route) => startLoad({ url: `${base}${route}`, ...shape }));
+  // The bundled app's page comes from Nginx's cache while the data is unchanged; the number
+  // page, a number no request asked before each time, is a cache miss every time: that load
+  // goes through Gunicorn's workers (through a reload, a restart, a switch).
+  const runs = paths.map((route) =>
+    route.endsWith("*")
+      ? startLoad({ url: `${base}${route.slice(0, -1)}`, varyPath: route.slice(0, -1), ...shape })
+      : startLoad({ url: `${base}${route}`, ...shape }),
+  );
   await Promise.all(runs.map((run) => run.started));
   const outcome = await action().then(
     (value) => ({ value }),

@@ -188,7 +188,14 @@ describe("rendered configs", () => {
     expect(configs.unit).toMatch(/^EnvironmentFile=\/etc\/hbnb\/hbnb.env$/m);
     expect(configs.unit).toMatch(/^Requires=hbnb.socket$/m);
     expect(configs.unit).toMatch(/^Also=hbnb.socket$/m);
-    expect(configs.unit).not.toMatch(/^RuntimeDirectory/m);
+    // The socket's directory is the socket unit's (a RuntimeDirectory of the service there would
+    // go at each stop, the socket with it); the service's own is where it publishes its data's
+    // generation, which Nginx's user (not in the app's group) may only pass through.
+    expect(configs.unit.match(/^RuntimeDirectory.*$/gm)).toEqual([
+      "RuntimeDirectory=hbnb-generation",
+      "RuntimeDirectoryMode=0711",
+    ]);
+    expect(configs.unit).toMatch(/^Environment=HBNB_GENERATION_DIR=\/run\/hbnb-generation$/m);
   });
 
   test("the unit starts only once the data directory's disk is mounted (fstab's nofail orders nothing)", () => {

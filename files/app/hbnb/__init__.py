@@ -8,7 +8,7 @@ from flask import Flask
 from flask_cors import CORS
 from werkzeug.routing import Map
 
-from hbnb import db, errors, health
+from hbnb import compression, db, errors, generation_link, health
 from hbnb.api.v1 import api_v1
 from hbnb.config import settings_from_env
 from hbnb.web import demo, pages
@@ -52,6 +52,7 @@ def create_app(config=None):
     app.url_map.strict_slashes = False
 
     db.init_app(app)
+    generation_link.init_app(app, app.extensions["hbnb.sessionmaker"])
     errors.init_app(app)
     # Pages on other origins may read the API (as in the original), and search it, but never
     # write: a browser asks first (a preflight) before a cross-origin DELETE, PUT or JSON POST,
@@ -74,6 +75,7 @@ def create_app(config=None):
         response.headers["X-Hbnb-Release"] = app.config["RELEASE"]
         return response
 
+    compression.init_app(app)
     app.register_blueprint(api_v1)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(pages.blueprint)

@@ -72,6 +72,9 @@ def settings_from_env(environ=None):
         "API_WRITE_ACCESS": write_access(environ),
         # With `token` and no token at all, nobody writes: the API is read-only.
         "API_TOKEN": environ.get("HBNB_API_TOKEN") or None,
+        # Where the data's generation is published for Nginx (hbnb/generation_link.py); unset
+        # (tests, a checkout): not published.
+        "GENERATION_DIR": environ.get("HBNB_GENERATION_DIR") or None,
     }
 
 
