@@ -52,8 +52,8 @@ def published(make_app, seeded_database, tmp_path):
 
 def test_every_write_moves_the_generation_and_the_link_on_and_nothing_else_does(published, ids):
     app, run, _ = published
-    # Only the app's own publishing here: the watcher would also move the link, a moment after
-    # each write (its fingerprint moved too), and that moment is not the test's to know.
+    # Only the app's own publishing here: the watcher, stopped, moves nothing (its own part is
+    # the tests below).
     app.extensions["hbnb.generation_watcher"].stopped.set()
     client = app.test_client()
     api = lambda method, path, **kw: client.open(f"/api/v1{path}", method=method, **kw)  # noqa: E731
@@ -83,6 +83,21 @@ def test_every_write_moves_the_generation_and_the_link_on_and_nothing_else_does(
     assert api("PUT", "/states/nope", json={"name": "x"}).status_code == 404
     assert api("DELETE", f"/places/{loft}").status_code == 404
     assert (generation(app), link(run)) == (moved, token)
+
+
+def test_a_write_the_app_published_is_not_published_again_by_the_watcher(published, ids):
+    # The write moves the generation row and the file on too: a watcher that took that for a
+    # change behind the app's back would move the link again, and the next page would miss.
+    app, run, _ = published
+    watcher = app.extensions["hbnb.generation_watcher"]
+    client = app.test_client()
+    token = link(run)
+    assert client.put(f"/api/v1/places/{ids('Place', 'Sunny loft near the bay')}", json={"name": "Once"}).status_code == 200
+    written = link(run)
+    assert written != token
+    polls = watcher.polls
+    until("the watcher has looked twice since the write", lambda: watcher.polls >= polls + 2)
+    assert link(run) == written
 
 
 def test_a_row_changed_behind_the_apps_back_moves_the_link(published):

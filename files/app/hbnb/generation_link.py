@@ -11,11 +11,16 @@ the data may have changed, so a key is never reused for other data, even across 
   directly, another server's write on a shared database): polled every POLL_SECONDS.
 An answer cached under a token was rendered from data at least as new as the token: Nginx
 reads the link before it passes the request on, and the link moves only after a commit.
+
+Each token's file holds the database's fingerprint as its publisher read it just before: the
+watcher publishes only when the fingerprint differs from the one the link names, so a write the
+app has published already (which moves the generation row and the file too) is not published a
+second time a moment later, which would empty the cache after every write.
 """
 import fcntl
+import json
 import os
 import secrets
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -43,12 +48,13 @@ LINK = "generation"
 TOKENS = "generations"
 
 
-def publish(directory):
+def publish(directory, stamp=None):
     """Point `directory`/generation at a new token; returns the token.
 
-    The token's file is made first, then a new link is renamed over the old one: Nginx sees the
-    old target or the new one, never none. Publishers (every worker, the watcher) take turns
-    under one lock, so old tokens are removed by one at a time."""
+    STAMP (the fingerprint the data had just before) is written into the token's file. The
+    token's file is made first, then a new link is renamed over the old one: Nginx sees the old
+    target or the new one, never none. Publishers (every worker, the watcher) take turns under
+    one lock, so old tokens are removed by one at a time."""
     root = Path(directory)
     tokens = root / TOKENS
     with open(root / "publish.lock", "a") as lock:
@@ -57,7 +63,7 @@ def publish(directory):
         tokens.mkdir(exist_ok=True)
         os.chmod(tokens, 0o711)
         token = secrets.token_hex(8)
-        (tokens / token).touch()
+        (tokens / token).write_text(json.dumps(stamp))
         staging = root / f".{LINK}.{token}"
         os.symlink(f"{TOKENS}/{token}", staging)
         os.replace(staging, root / LINK)
@@ -66,6 +72,54 @@ def publish(directory):
             if old.name != token and old.stat().st_mtime < cutoff:
                 old.unlink(missing_ok=True)
     return token
+
+
+def published_stamp(directory):
+    """The fingerprint the link's token was published with; None if there is none to read."""
+    try:
+        return json.loads((Path(directory) / LINK).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def sqlite_path_of(url):
+    """The SQLite file of URL, or None (another database, or one in memory)."""
+    parsed = make_url(url)
+    database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    return database if database not in (None, "", ":memory:") else None
+
+
+def fingerprint(engine, sqlite_path):
+    """What changes whenever the data does: the generation row (every writer of the app, on any
+    server, moves it on); for SQLite also the file and its WAL (a restore puts other bytes
+    there, a row changed with the sqlite3 shell moves no generation but appends to the WAL).
+    A list, as JSON gives it back."""
+    parts = [_generation(engine)]
+    if sqlite_path:
+        parts += [_file_state(sqlite_path), _file_state(sqlite_path + "-wal")]
+    return parts
+
+
+def _generation(engine):
+    try:
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(GENERATION_QUERY)
+            row = cursor.fetchone()
+        finally:
+            connection.close()
+    except Exception as error:  # noqa: BLE001 - any failure is "unknown", seen as a change
+        return f"unavailable: {error}"
+    return row[0] if row else None
+
+
+def _file_state(path):
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return [status.st_ino, status.st_size, status.st_mtime_ns]
 
 
 def init_app(app, sessions):
@@ -79,92 +133,48 @@ def init_app(app, sessions):
         if session.new or session.dirty or session.deleted:
             session.info["hbnb.changed"] = True
 
+    engine = app.extensions["hbnb.engine"]
+    sqlite_path = sqlite_path_of(app.config["DATABASE_URL"])
+    stamp = lambda: fingerprint(engine, sqlite_path)  # noqa: E731
+
     @event.listens_for(sessions, "after_commit")
     def _publish_after_commit(session):
         if session.info.pop("hbnb.changed", False):
-            publish(directory)
+            publish(directory, stamp())
 
     @event.listens_for(sessions, "after_rollback")
     def _forget(session):
         session.info.pop("hbnb.changed", None)
 
-    publish(directory)
-    watcher = Watcher(directory, app.config["DATABASE_URL"], app.extensions["hbnb.engine"])
+    publish(directory, stamp())
+    watcher = Watcher(directory, stamp)
     app.extensions["hbnb.generation_watcher"] = watcher
     threading.Thread(target=watcher.run, name="generation-watcher", daemon=True).start()
 
 
 class Watcher:
-    """Publishes a new token when the database changed in a way the app did not see.
+    """Publishes a new token when the database's fingerprint is not the one the link names: a
+    change the app did not publish (a restore, a row changed directly, another server's write).
 
     One watcher a server: every worker starts one, and the one that holds `watch.lock` polls;
     the others wait for the lock (a worker that exits hands it on)."""
 
-    def __init__(self, directory, url, engine):
+    def __init__(self, directory, stamp):
         self.directory = Path(directory)
-        self.engine = engine
-        parsed = make_url(url)
-        database = parsed.database if parsed.get_backend_name() == "sqlite" else None
-        self.sqlite_path = database if database not in (None, "", ":memory:") else None
-        self.sqlite = None
+        self.stamp = stamp
         # Set to end the watcher (the tests' apps; a worker simply exits).
         self.stopped = threading.Event()
         # Set once this watcher polls: changes from then on are seen (the tests wait for it).
         self.ready = threading.Event()
+        # Polls done, for tests that wait for the watcher to have looked.
+        self.polls = 0
 
     def run(self):
         with open(self.directory / "watch.lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            seen = self.fingerprint()
             self.ready.set()
             while not self.stopped.wait(POLL_SECONDS):
-                now = self.fingerprint()
-                if now != seen:
-                    publish(self.directory)
-                    seen = now
-
-    def fingerprint(self):
-        """What changes whenever the data does: the generation row (every writer of the app,
-        on any server, moves it on); for SQLite also the file (a restore puts another file or
-        other bytes there) and SQLite's own count of commits by other connections (a row
-        changed with the sqlite3 shell moves no generation)."""
-        parts = [self._generation()]
-        if self.sqlite_path:
-            parts += [self._file_state(self.sqlite_path), self._file_state(self.sqlite_path + "-wal")]
-            parts.append(self._data_version(parts[1]))
-        return tuple(parts)
-
-    def _generation(self):
-        try:
-            connection = self.engine.raw_connection()
-            try:
-                cursor = connection.cursor()
-                cursor.execute(GENERATION_QUERY)
-                row = cursor.fetchone()
-            finally:
-                connection.close()
-        except Exception as error:  # noqa: BLE001 - any failure is "unknown", seen as a change
-            return f"unavailable: {error}"
-        return row[0] if row else None
-
-    @staticmethod
-    def _file_state(path):
-        try:
-            status = os.stat(path)
-        except FileNotFoundError:
-            return None
-        return (status.st_ino, status.st_size, status.st_mtime_ns)
-
-    def _data_version(self, file_state):
-        # PRAGMA data_version changes when another connection commits to the file this one
-        # has open; a new file (a restore by rename) gets a connection of its own.
-        inode = file_state[0] if file_state else None
-        try:
-            if self.sqlite is None or self.sqlite[0] != inode:
-                if self.sqlite is not None:
-                    self.sqlite[1].close()
-                self.sqlite = (inode, sqlite3.connect(self.sqlite_path, check_same_thread=False))
-            return self.sqlite[1].execute("PRAGMA data_version").fetchone()[0]
-        except sqlite3.Error as error:
-            self.sqlite = None
-            return f"unavailable: {error}"
+                now = self.stamp()
+                if now != published_stamp(self.directory):
+                    publish(self.directory, now)
+                self.polls += 1
