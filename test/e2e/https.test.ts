@@ -176,6 +176,33 @@ describe("the name that points at the server", () => {
     expect(await server.run("systemctl is-enabled certbot.timer")).toBe("enabled");
   });
 
+  test("an unattended renewal that fails (the ACME server unreachable): certbot.service fails, the journal says so, the old certificate serves", async () => {
+    const before = await served();
+    // certbot's own unit, as its timer starts it, made to renew now (a runtime drop-in); and the
+    // ACME server out of the server's reach (a blackhole route to it), as when it is down.
+    const dropIn = "/run/systemd/system/certbot.service.d/hbnb-test-force.conf";
+    const force =
+      "[Service]\nExecStart=\nExecStart=/usr/bin/certbot -q renew --force-renewal --no-random-sleep-on-renew\n";
+    await server.run(
+      `sudo mkdir -p ${path.dirname(dropIn)} && printf '${force}' | sudo tee ${dropIn} >/dev/null && sudo systemctl daemon-reload && sudo ip route add blackhole ${pebble.address}/32`,
+    );
+    try {
+      const started = await server.sh("sudo systemctl start certbot.service");
+      expect(started.code).not.toBe(0);
+      expect(await server.run("systemctl is-failed certbot.service || true")).toBe("failed");
+      // certbot names the certificate's lineage (the stack's name for it) and the request that failed.
+      expect(await server.run("sudo journalctl -u certbot.service --no-pager -o cat")).toMatch(
+        new RegExp(`Failed to renew certificate \\S+ with error: Requesting ${pebble.address}`),
+      );
+    } finally {
+      await server.run(
+        `sudo ip route del blackhole ${pebble.address}/32; sudo rm -f ${dropIn}; sudo systemctl daemon-reload; sudo systemctl reset-failed certbot.service`,
+      );
+    }
+    expect(await served()).toEqual(before);
+    expect(JSON.parse(await curl(`https://${DOMAIN}/api/v1/status`, "-f"))).toEqual({ status: "OK" });
+  });
+
   test("an ACME server that refuses: the deploy stops at the certificate step with its error, and HTTPS serves the certificate it had", async () => {
     const before = await served();
     const refusing = pebble.directory.replace(/\/dir$/, "/no-such-directory");
