@@ -48,48 +48,51 @@ async function letGo(hold: Promise<ChildProcess>): Promise<void> {
   await exited;
 }
 
-// Within one worker: how many of its busy() and alone() calls are running, and the holds.
-let busyCount = 0;
-let busyHold: Promise<ChildProcess> | undefined;
-let aloneCount = 0;
-let aloneHold: Promise<ChildProcess> | undefined;
+/** One worker's hold of the lock in MODE, taken by its first call and let go after its last. */
+class Hold {
+  // This worker's calls running in it now, and the child that holds the lock for them.
+  private count = 0;
+  private child: Promise<ChildProcess> | undefined;
 
-/** Runs ACTION, a boot or a deploy, never during another file's window under load. */
-export async function busy<T>(action: () => Promise<T>): Promise<T> {
-  // Inside this worker's own window (a deploy under load) the machine is this worker's already.
-  if (aloneCount > 0) return action();
-  busyCount++;
-  try {
-    busyHold ??= take("shared");
-    await busyHold;
-    return await action();
-  } finally {
-    if (--busyCount === 0 && busyHold) {
-      const hold = busyHold;
-      busyHold = undefined;
-      await letGo(hold);
+  constructor(private readonly mode: keyof typeof SCRIPTS) {}
+
+  get held(): boolean {
+    return this.count > 0;
+  }
+
+  async run<T>(action: () => Promise<T>): Promise<T> {
+    this.count++;
+    try {
+      this.child ??= take(this.mode);
+      await this.child;
+      return await action();
+    } finally {
+      if (--this.count === 0 && this.child) {
+        const child = this.child;
+        this.child = undefined;
+        await letGo(child);
+      }
     }
   }
 }
 
+const shared = new Hold("shared");
+const exclusive = new Hold("exclusive");
+
+/** Runs ACTION, a boot or a deploy, never during another file's window under load. */
+export async function busy<T>(action: () => Promise<T>): Promise<T> {
+  // Inside this worker's own window (a deploy under load) the machine is this worker's already.
+  if (exclusive.held) return action();
+  return shared.run(action);
+}
+
 /** Runs ACTION, a window under load or a flood, with no boot or deploy of another file running. */
 export async function alone<T>(action: () => Promise<T>): Promise<T> {
-  if (busyCount > 0) {
+  if (shared.held) {
     // It would wait for its own worker's shared hold for ever.
     throw new Error("alone() called while this worker boots or deploys (busy()): await that first");
   }
-  aloneCount++;
-  try {
-    aloneHold ??= take("exclusive");
-    await aloneHold;
-    return await action();
-  } finally {
-    if (--aloneCount === 0 && aloneHold) {
-      const hold = aloneHold;
-      aloneHold = undefined;
-      await letGo(hold);
-    }
-  }
+  return exclusive.run(action);
 }
 
 /**
