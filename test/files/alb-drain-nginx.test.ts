@@ -17,18 +17,16 @@ import { parseSettings } from "../../core/settings";
  * taken from the rendered guards; the marker's path is the test's own.
  */
 const fixtures = path.join(__dirname, "..", "fixtures");
-const guards = buildPlan(
-  parseSettings({
-    target: "aws",
-    adminCidrs: '["203.0.113.7/32"]',
-    publicKey: fs.readFileSync(path.join(fixtures, "id_ed25519.pub"), "utf8").trim(),
-    privateKey: fs.readFileSync(path.join(fixtures, "id_ed25519"), "utf8"),
-    instanceCount: "2",
-    database: "rds",
-  }),
-  buildBundle(),
-  loadServerFiles(),
-).configs.guards;
+// Two servers behind AWS's load balancer, on RDS.
+const behindAlb = {
+  target: "aws",
+  adminCidrs: '["203.0.113.7/32"]',
+  publicKey: fs.readFileSync(path.join(fixtures, "id_ed25519.pub"), "utf8").trim(),
+  privateKey: fs.readFileSync(path.join(fixtures, "id_ed25519"), "utf8"),
+  instanceCount: "2",
+  database: "rds",
+};
+const guards = buildPlan(parseSettings(behindAlb), buildBundle(), loadServerFiles()).configs.guards;
 const location = /^location = \/-\/balancer \{\n[\s\S]*?\n\}$/m.exec(guards)![0];
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hbnb-drain-nginx-"));
@@ -105,15 +103,7 @@ test("without the marker: the app's answer; with it: 503; removed: the app's ans
 
 test("with a server name, the catch-all of other names (444) sends the health path alone to the names' block", () => {
   // AWS's health check carries the instance's address as Host: without this it would get 444.
-  const raw = {
-    target: "aws",
-    adminCidrs: '["203.0.113.7/32"]',
-    publicKey: fs.readFileSync(path.join(fixtures, "id_ed25519.pub"), "utf8").trim(),
-    privateKey: fs.readFileSync(path.join(fixtures, "id_ed25519"), "utf8"),
-    instanceCount: "2",
-    database: "rds",
-    serverName: "example.com www.example.com",
-  };
+  const raw = { ...behindAlb, serverName: "example.com www.example.com" };
   const custom = { layout: "custom", services: '[{"name": "web", "app": "app:app", "routes": [{"path": "/"}]}]' };
   for (const layout of [{}, custom]) {
     const site = buildPlan(parseSettings({ ...raw, ...layout }), buildBundle(), loadServerFiles()).configs.site;
