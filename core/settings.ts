@@ -979,17 +979,22 @@ class Reader {
     return cidrs;
   }
 
+  /** Whether VALUE of KEY is an IP address or DNS name (of the server that runs WHAT); else a failure. */
+  private isServer(key: string, value: string, what: string): boolean {
+    if (HOSTNAME.test(value) || isIp(value)) return true;
+    this.fail(
+      key,
+      value,
+      `expected the IP address or DNS name of the server that runs ${what}, one of hosts or a server of its own`,
+    );
+    return false;
+  }
+
   /** An address, or empty; one of HOSTS only if another host is left to run the app. */
   loadBalancerHost(key: string, hosts: string[]): string {
     const value = (this.raw[key] ?? "").trim();
-    if (value === "") return "";
-    if (!HOSTNAME.test(value) && !isIp(value)) {
-      this.fail(
-        key,
-        value,
-        "expected the IP address or DNS name of the server that runs HAProxy, one of hosts or a server of its own",
-      );
-    } else if (hosts.length > 0 && hosts.every((host) => host === value)) {
+    if (value === "" || !this.isServer(key, value, "HAProxy")) return value;
+    if (hosts.length > 0 && hosts.every((host) => host === value)) {
       this.fail(
         key,
         value,
@@ -1002,14 +1007,8 @@ class Reader {
   /** An address, or empty; not the load balancer's, and one of HOSTS only if a web server is left. */
   databaseHost(key: string, hosts: string[], balancer: string): string {
     const value = (this.raw[key] ?? "").trim();
-    if (value === "") return "";
-    if (!HOSTNAME.test(value) && !isIp(value)) {
-      this.fail(
-        key,
-        value,
-        "expected the IP address or DNS name of the server that runs MariaDB, one of hosts or a server of its own",
-      );
-    } else if (value === balancer) {
+    if (value === "" || !this.isServer(key, value, "MariaDB")) return value;
+    if (value === balancer) {
       this.fail(
         key,
         value,
